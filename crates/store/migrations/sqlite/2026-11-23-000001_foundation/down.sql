@@ -1,0 +1,10 @@
+DROP TABLE audit_log;
+DROP TABLE search_terms;
+DROP TABLE tags;
+DROP TABLE emails;
+DROP TABLE phones;
+DROP TABLE contacts;
+DROP TABLE companies;
+DROP TABLE api_tokens;
+DROP TABLE sessions;
+DROP TABLE users;

@@ -1,0 +1,344 @@
+//! Companies: create, read, update, delete, list — every one scoped by the acting user.
+
+use chrono::{NaiveDateTime, Utc};
+use crm_core::{
+    Action, Actor, Company, CompanyDraft, CompanyRow, Error, ListQuery, ObjectKind, Page, SortKey,
+    text,
+};
+use diesel::prelude::*;
+
+use crate::audit;
+use crate::conn::{DbConn, Store};
+use crate::error::StoreResult;
+use crate::parties::{self, Children, Duplicates, Owner};
+use crate::schema::{companies, tags};
+use crate::scope::companies_for;
+use crate::users::check_responsible;
+
+#[derive(Queryable, Selectable)]
+#[diesel(table_name = companies)]
+struct CompanyRecord {
+    id: i64,
+    name: String,
+    industry: String,
+    website: String,
+    address: String,
+    tax_id: String,
+    bank_details: String,
+    notes: String,
+    responsible_id: Option<i64>,
+    visible_to_all: bool,
+    created_at: NaiveDateTime,
+    updated_at: NaiveDateTime,
+}
+
+#[derive(Insertable, AsChangeset)]
+#[diesel(table_name = companies)]
+#[diesel(treat_none_as_null = true)]
+struct CompanyChanges<'a> {
+    name: &'a str,
+    sort_name: String,
+    industry: &'a str,
+    website: &'a str,
+    address: &'a str,
+    tax_id: &'a str,
+    bank_details: &'a str,
+    notes: &'a str,
+    responsible_id: Option<i64>,
+    visible_to_all: bool,
+    updated_at: NaiveDateTime,
+}
+
+impl<'a> CompanyChanges<'a> {
+    fn new(d: &'a CompanyDraft, responsible_id: Option<i64>) -> Self {
+        CompanyChanges {
+            name: &d.name,
+            sort_name: text::fold(&d.name),
+            industry: &d.industry,
+            website: &d.website,
+            address: &d.address,
+            tax_id: &d.tax_id,
+            bank_details: &d.bank_details,
+            notes: &d.notes,
+            responsible_id,
+            visible_to_all: d.visible_to_all,
+            updated_at: Utc::now().naive_utc(),
+        }
+    }
+}
+
+fn check_access(conn: &mut DbConn, actor: &Actor, id: i64, action: Action) -> StoreResult<()> {
+    let allowed: Option<i64> = companies_for(actor, action)
+        .filter(companies::id.eq(id))
+        .select(companies::id)
+        .first(conn)
+        .optional()?;
+    if allowed.is_some() {
+        return Ok(());
+    }
+    let seen: Option<i64> = companies_for(actor, Action::View)
+        .filter(companies::id.eq(id))
+        .select(companies::id)
+        .first(conn)
+        .optional()?;
+    Err(if seen.is_some() {
+        Error::Forbidden
+    } else {
+        Error::NotFound
+    }
+    .into())
+}
+
+fn load(conn: &mut DbConn, actor: &Actor, id: i64) -> StoreResult<Company> {
+    let r: CompanyRecord = companies_for(actor, Action::View)
+        .filter(companies::id.eq(id))
+        .select(CompanyRecord::as_select())
+        .first(conn)?;
+    let names = parties::user_names(conn, [r.responsible_id])?;
+    let mut children = parties::load_children(conn, ObjectKind::Company, &[r.id])?;
+    Ok(Company {
+        id: r.id,
+        name: r.name,
+        industry: r.industry,
+        website: r.website,
+        phones: children.phones.remove(&r.id).unwrap_or_default(),
+        emails: children.emails.remove(&r.id).unwrap_or_default(),
+        address: r.address,
+        tax_id: r.tax_id,
+        bank_details: r.bank_details,
+        tags: children.tags.remove(&r.id).unwrap_or_default(),
+        responsible_id: r.responsible_id,
+        responsible_name: r.responsible_id.and_then(|u| names.get(&u).cloned()),
+        visible_to_all: r.visible_to_all,
+        notes: r.notes,
+        created_at: r.created_at.and_utc(),
+        updated_at: r.updated_at.and_utc(),
+    })
+}
+
+fn children(d: &CompanyDraft) -> Children<'_> {
+    Children {
+        phones: &d.phones,
+        emails: &d.emails,
+        tags: &d.tags,
+        name: &d.name,
+    }
+}
+
+impl Store {
+    /// One company, if the actor may see it.
+    pub fn company(&self, actor: &Actor, id: i64) -> StoreResult<Company> {
+        self.read(|conn| load(conn, actor, id))
+    }
+
+    pub fn create_company(&self, actor: &Actor, draft: &CompanyDraft) -> StoreResult<Company> {
+        let responsible = actor
+            .responsible_for(draft.responsible_id)
+            .map_err(|code| Error::invalid("responsible", code))?;
+        self.write(|conn| {
+            check_responsible(conn, responsible)?;
+            let now = Utc::now().naive_utc();
+            let id: i64 = diesel::insert_into(companies::table)
+                .values((
+                    CompanyChanges::new(draft, responsible),
+                    companies::created_by.eq(actor.user_id()),
+                    companies::created_at.eq(now),
+                ))
+                .returning(companies::id)
+                .get_result(conn)?;
+            parties::replace_children(conn, Owner::Company(id), children(draft))?;
+            let created = load(conn, actor, id)?;
+            audit::record(
+                conn,
+                actor,
+                "create",
+                "company",
+                id,
+                audit::snapshot(&created.to_input()),
+            )?;
+            Ok(created)
+        })
+    }
+
+    pub fn update_company(
+        &self,
+        actor: &Actor,
+        id: i64,
+        draft: &CompanyDraft,
+    ) -> StoreResult<Company> {
+        let responsible = actor
+            .responsible_for(draft.responsible_id)
+            .map_err(|code| Error::invalid("responsible", code))?;
+        self.write(|conn| {
+            check_access(conn, actor, id, Action::Edit)?;
+            check_responsible(conn, responsible)?;
+            let before = load(conn, actor, id)?;
+            diesel::update(companies::table.find(id))
+                .set(CompanyChanges::new(draft, responsible))
+                .execute(conn)?;
+            parties::replace_children(conn, Owner::Company(id), children(draft))?;
+            let after = load(conn, actor, id)?;
+            let changes = audit::diff(&before.to_input(), &after.to_input());
+            audit::record(conn, actor, "update", "company", id, changes)?;
+            Ok(after)
+        })
+    }
+
+    /// Deletes a company; its contact persons stay, unlinked (people outlive employers).
+    pub fn delete_company(&self, actor: &Actor, id: i64) -> StoreResult<()> {
+        self.write(|conn| {
+            check_access(conn, actor, id, Action::Delete)?;
+            let before = load(conn, actor, id)?;
+            parties::delete_children(conn, Owner::Company(id))?;
+            diesel::update(
+                crate::schema::contacts::table.filter(crate::schema::contacts::company_id.eq(id)),
+            )
+            .set(crate::schema::contacts::company_id.eq(None::<i64>))
+            .execute(conn)?;
+            diesel::delete(companies::table.find(id)).execute(conn)?;
+            audit::record(
+                conn,
+                actor,
+                "delete",
+                "company",
+                id,
+                audit::snapshot(&before.to_input()),
+            )
+        })
+    }
+
+    /// Existing cards sharing a phone or e-mail with `draft` (other than company `except`).
+    pub fn company_duplicates(
+        &self,
+        actor: &Actor,
+        draft: &CompanyDraft,
+        except: Option<i64>,
+    ) -> StoreResult<Duplicates> {
+        let e164s: Vec<String> = draft.phones.iter().map(|p| p.e164().to_string()).collect();
+        let emails: Vec<String> = draft.emails.iter().map(|e| e.lower().to_string()).collect();
+        self.read(|conn| {
+            parties::find_duplicates(conn, actor, &e164s, &emails, except.map(Owner::Company))
+        })
+    }
+
+    /// One page of the companies the actor may see.
+    pub fn list_companies(&self, actor: &Actor, q: &ListQuery) -> StoreResult<Page<CompanyRow>> {
+        let q = q.clone().normalized();
+        self.read(|conn| {
+            let mut query = companies_for(actor, Action::View);
+            if let Some(tag) = &q.tag {
+                query = query.filter(
+                    companies::id.nullable().eq_any(
+                        tags::table
+                            .filter(tags::name_lower.eq(tag.clone()))
+                            .select(tags::company_id),
+                    ),
+                );
+            }
+            if let Some(r) = q.responsible_id {
+                query = query.filter(companies::responsible_id.eq(r));
+            }
+            query = match (q.sort, q.desc) {
+                (SortKey::Name, false) => {
+                    query.order((companies::sort_name.asc(), companies::id.asc()))
+                }
+                (SortKey::Name, true) => {
+                    query.order((companies::sort_name.desc(), companies::id.desc()))
+                }
+                (SortKey::Created, false) => {
+                    query.order((companies::created_at.asc(), companies::id.asc()))
+                }
+                (SortKey::Created, true) => {
+                    query.order((companies::created_at.desc(), companies::id.desc()))
+                }
+                (SortKey::Updated, false) => {
+                    query.order((companies::updated_at.asc(), companies::id.asc()))
+                }
+                (SortKey::Updated, true) => {
+                    query.order((companies::updated_at.desc(), companies::id.desc()))
+                }
+            };
+            let rows: Vec<RowRecord> = query
+                .select(RowRecord::as_select())
+                .offset(q.offset())
+                .limit(q.limit_plus_one())
+                .load(conn)?;
+            Ok(Page::from_rows(rows_of(conn, rows)?, &q))
+        })
+    }
+
+    /// Up to `limit` visible companies whose name has a word starting with `prefix`, for the
+    /// company field of the contact form.
+    pub fn suggest_companies(
+        &self,
+        actor: &Actor,
+        prefix: &str,
+        limit: i64,
+    ) -> StoreResult<Vec<(i64, String)>> {
+        Ok(self
+            .search(actor, prefix, limit)?
+            .companies
+            .into_iter()
+            .map(|c| (c.id, c.name))
+            .collect())
+    }
+
+    /// The visible company with exactly this name (ignoring case), if there is exactly one.
+    pub fn company_by_name(&self, actor: &Actor, name: &str) -> StoreResult<Option<i64>> {
+        let key = text::fold(&text::squish(name));
+        self.read(|conn| {
+            let ids: Vec<i64> = companies_for(actor, Action::View)
+                .filter(companies::sort_name.eq(key))
+                .select(companies::id)
+                .limit(2)
+                .load(conn)?;
+            Ok(if ids.len() == 1 {
+                ids.first().copied()
+            } else {
+                None
+            })
+        })
+    }
+}
+
+#[derive(Queryable, Selectable)]
+#[diesel(table_name = companies)]
+pub(crate) struct RowRecord {
+    id: i64,
+    name: String,
+    industry: String,
+    responsible_id: Option<i64>,
+}
+
+impl RowRecord {
+    pub(crate) fn id(&self) -> i64 {
+        self.id
+    }
+}
+
+/// Completes list rows with user names, first phone and e-mail, and tags.
+pub(crate) fn rows_of(conn: &mut DbConn, rows: Vec<RowRecord>) -> StoreResult<Vec<CompanyRow>> {
+    let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
+    let users = parties::user_names(conn, rows.iter().map(|r| r.responsible_id))?;
+    let mut children = parties::load_children(conn, ObjectKind::Company, &ids)?;
+    Ok(rows
+        .into_iter()
+        .map(|r| CompanyRow {
+            id: r.id,
+            phone: children
+                .phones
+                .get(&r.id)
+                .and_then(|p| p.first())
+                .map(|p| p.raw().to_string()),
+            email: children
+                .emails
+                .get(&r.id)
+                .and_then(|e| e.first())
+                .map(|e| e.raw().to_string()),
+            tags: children.tags.remove(&r.id).unwrap_or_default(),
+            responsible_name: r.responsible_id.and_then(|u| users.get(&u).cloned()),
+            name: r.name,
+            industry: r.industry,
+        })
+        .collect())
+}

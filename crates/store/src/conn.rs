@@ -1,0 +1,256 @@
+//! Connections: the backend is picked from the URL's scheme, never guessed; SQLite pragmas are
+//! set on every new connection; writes go through one door per backend.
+
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use diesel::connection::SimpleConnection;
+use diesel::prelude::*;
+use diesel::{PgConnection, SqliteConnection};
+use serde::{Deserialize, Serialize};
+
+use crate::error::{StoreError, StoreResult};
+
+/// One connection to either backend; queries are written once against it.
+#[derive(diesel::MultiConnection)]
+pub enum DbConn {
+    Sqlite(SqliteConnection),
+    Pg(PgConnection),
+}
+
+pub(crate) type Db = MultiBackend;
+
+/// The storage settings of an installation (`[database]` in crm.toml).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DbConfig {
+    /// `sqlite:///var/lib/crm/crm.db`, `sqlite://relative.db`, or `postgres://user:pass@host/db`.
+    pub url: String,
+    /// Connections kept open per app node.
+    #[serde(default = "default_pool_size")]
+    pub pool_size: u32,
+}
+
+fn default_pool_size() -> u32 {
+    8
+}
+
+impl Default for DbConfig {
+    fn default() -> Self {
+        DbConfig {
+            url: "sqlite://crm.db".into(),
+            pool_size: default_pool_size(),
+        }
+    }
+}
+
+/// Which database engine an installation runs on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+impl Backend {
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Backend::Sqlite => "sqlite",
+            Backend::Postgres => "postgres",
+        }
+    }
+}
+
+/// A parsed database URL.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DbUrl {
+    Sqlite(PathBuf),
+    Postgres(String),
+}
+
+impl DbUrl {
+    /// `sqlite://PATH` (three slashes for an absolute path), `postgres://` or `postgresql://`.
+    /// A bare path is taken as SQLite only when the file exists, so that a typo never yields a
+    /// silently empty database.
+    pub fn parse(url: &str) -> StoreResult<DbUrl> {
+        let url = url.trim();
+        if let Some(path) = url.strip_prefix("sqlite://") {
+            if path.is_empty() {
+                return Err(StoreError::Config("the sqlite:// URL names no file".into()));
+            }
+            return Ok(DbUrl::Sqlite(PathBuf::from(path)));
+        }
+        if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            return Ok(DbUrl::Postgres(url.to_string()));
+        }
+        if !url.contains("://") && Path::new(url).is_file() {
+            return Ok(DbUrl::Sqlite(PathBuf::from(url)));
+        }
+        Err(StoreError::Config(format!(
+            "unsupported database URL {:?}: use sqlite:///path/to/crm.db or postgres://user:password@host/database",
+            mask_url(url)
+        )))
+    }
+
+    pub fn backend(&self) -> Backend {
+        match self {
+            DbUrl::Sqlite(_) => Backend::Sqlite,
+            DbUrl::Postgres(_) => Backend::Postgres,
+        }
+    }
+}
+
+/// The URL with any password replaced by `***`, for logs and `crm doctor`.
+pub fn mask_url(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return url.to_string();
+    };
+    let Some((userinfo, host)) = rest.split_once('@') else {
+        return url.to_string();
+    };
+    match userinfo.split_once(':') {
+        Some((user, _)) => format!("{scheme}://{user}:***@{host}"),
+        None => url.to_string(),
+    }
+}
+
+/// Opens connections of the backend the URL names, and prepares each one.
+#[derive(Debug)]
+pub(crate) struct Manager {
+    url: DbUrl,
+}
+
+impl r2d2::ManageConnection for Manager {
+    type Connection = DbConn;
+    type Error = diesel::ConnectionError;
+
+    fn connect(&self) -> Result<DbConn, diesel::ConnectionError> {
+        match &self.url {
+            DbUrl::Sqlite(path) => {
+                let mut conn = SqliteConnection::establish(&path.to_string_lossy())?;
+                // WAL lets readers run beside the writer; NORMAL is durable in WAL mode except
+                // for the last transactions on power loss; busy_timeout waits instead of failing.
+                conn.batch_execute(
+                    "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; \
+                     PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000; \
+                     PRAGMA cache_size = -32000; PRAGMA temp_store = MEMORY;",
+                )
+                .map_err(diesel::ConnectionError::CouldntSetupConfiguration)?;
+                Ok(DbConn::Sqlite(conn))
+            }
+            DbUrl::Postgres(url) => {
+                let mut conn = PgConnection::establish(url)?;
+                conn.batch_execute("SET TIME ZONE 'UTC'")
+                    .map_err(diesel::ConnectionError::CouldntSetupConfiguration)?;
+                Ok(DbConn::Pg(conn))
+            }
+        }
+    }
+
+    fn is_valid(&self, conn: &mut DbConn) -> Result<(), diesel::ConnectionError> {
+        conn.batch_execute("SELECT 1")
+            .map_err(diesel::ConnectionError::CouldntSetupConfiguration)
+    }
+
+    fn has_broken(&self, _conn: &mut DbConn) -> bool {
+        false
+    }
+}
+
+pub(crate) type Pool = r2d2::Pool<Manager>;
+pub(crate) type PooledConn = r2d2::PooledConnection<Manager>;
+
+/// The storage of one installation: a connection pool and the write discipline.
+#[derive(Clone)]
+pub struct Store {
+    pool: Pool,
+    backend: Backend,
+    /// SQLite has one writer at a time; queueing writers here, in-process, means they never
+    /// meet "database is locked" from each other.
+    write_lock: Option<Arc<Mutex<()>>>,
+}
+
+impl std::fmt::Debug for Store {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Store")
+            .field("backend", &self.backend)
+            .finish()
+    }
+}
+
+impl Store {
+    /// Connects to an existing database. An SQLite file must already exist (`crm install`
+    /// creates it): a wrong path must not turn into a new, empty client base.
+    pub fn open(config: &DbConfig) -> StoreResult<Store> {
+        let url = DbUrl::parse(&config.url)?;
+        if let DbUrl::Sqlite(path) = &url
+            && !path.is_file()
+        {
+            return Err(StoreError::Config(format!(
+                "the database file {} does not exist: run `crm install` first, or check [database] url",
+                path.display()
+            )));
+        }
+        Self::connect(url, config.pool_size)
+    }
+
+    /// Connects, creating an SQLite file if there is none (for `crm install` and tests).
+    pub fn create(config: &DbConfig) -> StoreResult<Store> {
+        let url = DbUrl::parse(&config.url)?;
+        if let DbUrl::Sqlite(path) = &url
+            && let Some(dir) = path.parent()
+            && !dir.as_os_str().is_empty()
+        {
+            std::fs::create_dir_all(dir)
+                .map_err(|e| StoreError::Config(format!("cannot create {}: {e}", dir.display())))?;
+        }
+        Self::connect(url, config.pool_size)
+    }
+
+    fn connect(url: DbUrl, pool_size: u32) -> StoreResult<Store> {
+        let backend = url.backend();
+        let pool = r2d2::Pool::builder()
+            .max_size(pool_size.max(1))
+            .connection_timeout(Duration::from_secs(10))
+            .build(Manager { url })
+            .map_err(|e| StoreError::Connect(e.to_string()))?;
+        Ok(Store {
+            pool,
+            backend,
+            write_lock: (backend == Backend::Sqlite).then(|| Arc::new(Mutex::new(()))),
+        })
+    }
+
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    pub(crate) fn conn(&self) -> StoreResult<PooledConn> {
+        Ok(self.pool.get()?)
+    }
+
+    /// Runs `f` in a read transaction, so that a page's several queries see one snapshot.
+    pub(crate) fn read<T>(&self, f: impl FnOnce(&mut DbConn) -> StoreResult<T>) -> StoreResult<T> {
+        let mut conn = self.conn()?;
+        (*conn).transaction(f)
+    }
+
+    /// Runs `f` in a write transaction: all of it lands, or none of it. On SQLite writers of
+    /// this process queue here first, so they never race each other for the file's write lock
+    /// (another process, such as a CLI command, still waits on busy_timeout).
+    pub(crate) fn write<T>(&self, f: impl FnOnce(&mut DbConn) -> StoreResult<T>) -> StoreResult<T> {
+        let _queue = self
+            .write_lock
+            .as_ref()
+            .map(|lock| lock.lock().unwrap_or_else(|poisoned| poisoned.into_inner()));
+        let mut conn = self.conn()?;
+        (*conn).transaction(f)
+    }
+
+    /// Checks that the database answers.
+    pub fn ping(&self) -> StoreResult<()> {
+        let mut conn = self.conn()?;
+        conn.batch_execute("SELECT 1")?;
+        Ok(())
+    }
+}

@@ -1,0 +1,367 @@
+//! Contacts: create, read, update, delete, list — every one scoped by the acting user.
+
+use chrono::{NaiveDate, NaiveDateTime, Utc};
+use crm_core::{
+    Action, Actor, Contact, ContactDraft, ContactRow, Error, ListQuery, ObjectKind, Page, SortKey,
+    company::ContactPerson, text,
+};
+use diesel::prelude::*;
+
+use crate::audit;
+use crate::conn::{DbConn, Store};
+use crate::error::StoreResult;
+use crate::parties::{self, Children, Duplicates, Owner};
+use crate::schema::{companies, contacts, tags};
+use crate::scope::{companies_for, contacts_for};
+use crate::users::check_responsible;
+
+#[derive(Queryable, Selectable)]
+#[diesel(table_name = contacts)]
+struct ContactRecord {
+    id: i64,
+    name: String,
+    position: String,
+    company_id: Option<i64>,
+    birthday: Option<NaiveDate>,
+    address: String,
+    messengers: String,
+    notes: String,
+    responsible_id: Option<i64>,
+    visible_to_all: bool,
+    created_at: NaiveDateTime,
+    updated_at: NaiveDateTime,
+}
+
+#[derive(Insertable, AsChangeset)]
+#[diesel(table_name = contacts)]
+#[diesel(treat_none_as_null = true)]
+struct ContactChanges<'a> {
+    name: &'a str,
+    sort_name: String,
+    position: &'a str,
+    company_id: Option<i64>,
+    birthday: Option<NaiveDate>,
+    address: &'a str,
+    messengers: &'a str,
+    notes: &'a str,
+    responsible_id: Option<i64>,
+    visible_to_all: bool,
+    updated_at: NaiveDateTime,
+}
+
+impl<'a> ContactChanges<'a> {
+    fn new(d: &'a ContactDraft, responsible_id: Option<i64>) -> Self {
+        ContactChanges {
+            name: &d.name,
+            sort_name: text::fold(&d.name),
+            position: &d.position,
+            company_id: d.company_id,
+            birthday: d.birthday,
+            address: &d.address,
+            messengers: &d.messengers,
+            notes: &d.notes,
+            responsible_id,
+            visible_to_all: d.visible_to_all,
+            updated_at: Utc::now().naive_utc(),
+        }
+    }
+}
+
+/// The company must exist and be visible to the actor: nobody links to what they cannot see.
+fn check_company(conn: &mut DbConn, actor: &Actor, company_id: Option<i64>) -> StoreResult<()> {
+    if let Some(cid) = company_id {
+        let found: Option<i64> = companies_for(actor, Action::View)
+            .filter(companies::id.eq(cid))
+            .select(companies::id)
+            .first(conn)
+            .optional()?;
+        if found.is_none() {
+            return Err(Error::invalid("company", "error-company-not-found").into());
+        }
+    }
+    Ok(())
+}
+
+/// Finds a contact the actor may `action`; "not found" when they may not even see it.
+fn check_access(conn: &mut DbConn, actor: &Actor, id: i64, action: Action) -> StoreResult<()> {
+    let allowed: Option<i64> = contacts_for(actor, action)
+        .filter(contacts::id.eq(id))
+        .select(contacts::id)
+        .first(conn)
+        .optional()?;
+    if allowed.is_some() {
+        return Ok(());
+    }
+    let seen: Option<i64> = contacts_for(actor, Action::View)
+        .filter(contacts::id.eq(id))
+        .select(contacts::id)
+        .first(conn)
+        .optional()?;
+    Err(if seen.is_some() {
+        Error::Forbidden
+    } else {
+        Error::NotFound
+    }
+    .into())
+}
+
+fn load(conn: &mut DbConn, actor: &Actor, id: i64) -> StoreResult<Contact> {
+    let r: ContactRecord = contacts_for(actor, Action::View)
+        .filter(contacts::id.eq(id))
+        .select(ContactRecord::as_select())
+        .first(conn)?;
+    let company_name: Option<String> = match r.company_id {
+        Some(cid) => companies::table
+            .find(cid)
+            .select(companies::name)
+            .first(conn)
+            .optional()?,
+        None => None,
+    };
+    let names = parties::user_names(conn, [r.responsible_id])?;
+    let mut children = parties::load_children(conn, ObjectKind::Contact, &[r.id])?;
+    Ok(Contact {
+        id: r.id,
+        name: r.name,
+        position: r.position,
+        company_id: r.company_id,
+        company_name,
+        phones: children.phones.remove(&r.id).unwrap_or_default(),
+        emails: children.emails.remove(&r.id).unwrap_or_default(),
+        birthday: r.birthday,
+        address: r.address,
+        messengers: r.messengers,
+        tags: children.tags.remove(&r.id).unwrap_or_default(),
+        responsible_id: r.responsible_id,
+        responsible_name: r.responsible_id.and_then(|u| names.get(&u).cloned()),
+        visible_to_all: r.visible_to_all,
+        notes: r.notes,
+        created_at: r.created_at.and_utc(),
+        updated_at: r.updated_at.and_utc(),
+    })
+}
+
+fn children(d: &ContactDraft) -> Children<'_> {
+    Children {
+        phones: &d.phones,
+        emails: &d.emails,
+        tags: &d.tags,
+        name: &d.name,
+    }
+}
+
+impl Store {
+    /// One contact, if the actor may see it.
+    pub fn contact(&self, actor: &Actor, id: i64) -> StoreResult<Contact> {
+        self.read(|conn| load(conn, actor, id))
+    }
+
+    pub fn create_contact(&self, actor: &Actor, draft: &ContactDraft) -> StoreResult<Contact> {
+        let responsible = actor
+            .responsible_for(draft.responsible_id)
+            .map_err(|code| Error::invalid("responsible", code))?;
+        self.write(|conn| {
+            check_company(conn, actor, draft.company_id)?;
+            check_responsible(conn, responsible)?;
+            let now = Utc::now().naive_utc();
+            let id: i64 = diesel::insert_into(contacts::table)
+                .values((
+                    ContactChanges::new(draft, responsible),
+                    contacts::created_by.eq(actor.user_id()),
+                    contacts::created_at.eq(now),
+                ))
+                .returning(contacts::id)
+                .get_result(conn)?;
+            parties::replace_children(conn, Owner::Contact(id), children(draft))?;
+            let created = load(conn, actor, id)?;
+            audit::record(
+                conn,
+                actor,
+                "create",
+                "contact",
+                id,
+                audit::snapshot(&created.to_input()),
+            )?;
+            Ok(created)
+        })
+    }
+
+    pub fn update_contact(
+        &self,
+        actor: &Actor,
+        id: i64,
+        draft: &ContactDraft,
+    ) -> StoreResult<Contact> {
+        let responsible = actor
+            .responsible_for(draft.responsible_id)
+            .map_err(|code| Error::invalid("responsible", code))?;
+        self.write(|conn| {
+            check_access(conn, actor, id, Action::Edit)?;
+            check_company(conn, actor, draft.company_id)?;
+            check_responsible(conn, responsible)?;
+            let before = load(conn, actor, id)?;
+            diesel::update(contacts::table.find(id))
+                .set(ContactChanges::new(draft, responsible))
+                .execute(conn)?;
+            parties::replace_children(conn, Owner::Contact(id), children(draft))?;
+            let after = load(conn, actor, id)?;
+            let changes = audit::diff(&before.to_input(), &after.to_input());
+            audit::record(conn, actor, "update", "contact", id, changes)?;
+            Ok(after)
+        })
+    }
+
+    pub fn delete_contact(&self, actor: &Actor, id: i64) -> StoreResult<()> {
+        self.write(|conn| {
+            check_access(conn, actor, id, Action::Delete)?;
+            let before = load(conn, actor, id)?;
+            parties::delete_children(conn, Owner::Contact(id))?;
+            diesel::delete(contacts::table.find(id)).execute(conn)?;
+            audit::record(
+                conn,
+                actor,
+                "delete",
+                "contact",
+                id,
+                audit::snapshot(&before.to_input()),
+            )
+        })
+    }
+
+    /// Existing cards sharing a phone or e-mail with `draft` (other than contact `except`).
+    pub fn contact_duplicates(
+        &self,
+        actor: &Actor,
+        draft: &ContactDraft,
+        except: Option<i64>,
+    ) -> StoreResult<Duplicates> {
+        let e164s: Vec<String> = draft.phones.iter().map(|p| p.e164().to_string()).collect();
+        let emails: Vec<String> = draft.emails.iter().map(|e| e.lower().to_string()).collect();
+        self.read(|conn| {
+            parties::find_duplicates(conn, actor, &e164s, &emails, except.map(Owner::Contact))
+        })
+    }
+
+    /// One page of the contacts the actor may see.
+    pub fn list_contacts(&self, actor: &Actor, q: &ListQuery) -> StoreResult<Page<ContactRow>> {
+        let q = q.clone().normalized();
+        self.read(|conn| {
+            let mut query = contacts_for(actor, Action::View);
+            if let Some(tag) = &q.tag {
+                query = query.filter(
+                    contacts::id.nullable().eq_any(
+                        tags::table
+                            .filter(tags::name_lower.eq(tag.clone()))
+                            .select(tags::contact_id),
+                    ),
+                );
+            }
+            if let Some(r) = q.responsible_id {
+                query = query.filter(contacts::responsible_id.eq(r));
+            }
+            query = match (q.sort, q.desc) {
+                (SortKey::Name, false) => {
+                    query.order((contacts::sort_name.asc(), contacts::id.asc()))
+                }
+                (SortKey::Name, true) => {
+                    query.order((contacts::sort_name.desc(), contacts::id.desc()))
+                }
+                (SortKey::Created, false) => {
+                    query.order((contacts::created_at.asc(), contacts::id.asc()))
+                }
+                (SortKey::Created, true) => {
+                    query.order((contacts::created_at.desc(), contacts::id.desc()))
+                }
+                (SortKey::Updated, false) => {
+                    query.order((contacts::updated_at.asc(), contacts::id.asc()))
+                }
+                (SortKey::Updated, true) => {
+                    query.order((contacts::updated_at.desc(), contacts::id.desc()))
+                }
+            };
+            let rows: Vec<RowRecord> = query
+                .select(RowRecord::as_select())
+                .offset(q.offset())
+                .limit(q.limit_plus_one())
+                .load(conn)?;
+            Ok(Page::from_rows(rows_of(conn, rows)?, &q))
+        })
+    }
+
+    /// A company's contact persons that the actor may see.
+    pub fn company_people(
+        &self,
+        actor: &Actor,
+        company_id: i64,
+    ) -> StoreResult<Vec<ContactPerson>> {
+        self.read(|conn| {
+            let rows: Vec<(i64, String, String)> = contacts_for(actor, Action::View)
+                .filter(contacts::company_id.eq(company_id))
+                .order((contacts::sort_name.asc(), contacts::id.asc()))
+                .select((contacts::id, contacts::name, contacts::position))
+                .limit(500)
+                .load(conn)?;
+            Ok(rows
+                .into_iter()
+                .map(|(id, name, position)| ContactPerson { id, name, position })
+                .collect())
+        })
+    }
+}
+
+#[derive(Queryable, Selectable)]
+#[diesel(table_name = contacts)]
+pub(crate) struct RowRecord {
+    id: i64,
+    name: String,
+    position: String,
+    company_id: Option<i64>,
+    responsible_id: Option<i64>,
+}
+
+impl RowRecord {
+    pub(crate) fn id(&self) -> i64 {
+        self.id
+    }
+}
+
+/// Completes list rows with company and user names, first phone and e-mail, and tags, in a
+/// fixed number of queries per page.
+pub(crate) fn rows_of(conn: &mut DbConn, rows: Vec<RowRecord>) -> StoreResult<Vec<ContactRow>> {
+    let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
+    let company_ids: Vec<i64> = rows.iter().filter_map(|r| r.company_id).collect();
+    let company_names: std::collections::HashMap<i64, String> = if company_ids.is_empty() {
+        Default::default()
+    } else {
+        companies::table
+            .filter(companies::id.eq_any(&company_ids))
+            .select((companies::id, companies::name))
+            .load::<(i64, String)>(conn)?
+            .into_iter()
+            .collect()
+    };
+    let users = parties::user_names(conn, rows.iter().map(|r| r.responsible_id))?;
+    let mut children = parties::load_children(conn, ObjectKind::Contact, &ids)?;
+    Ok(rows
+        .into_iter()
+        .map(|r| ContactRow {
+            id: r.id,
+            company_name: r.company_id.and_then(|c| company_names.get(&c).cloned()),
+            phone: children
+                .phones
+                .get(&r.id)
+                .and_then(|p| p.first())
+                .map(|p| p.raw().to_string()),
+            email: children
+                .emails
+                .get(&r.id)
+                .and_then(|e| e.first())
+                .map(|e| e.raw().to_string()),
+            tags: children.tags.remove(&r.id).unwrap_or_default(),
+            responsible_name: r.responsible_id.and_then(|u| users.get(&u).cloned()),
+            name: r.name,
+            position: r.position,
+            company_id: r.company_id,
+        })
+        .collect())
+}

@@ -1,0 +1,281 @@
+//! Bulk loading of many checked cards at once (demo data now, imports later): multi-row inserts
+//! in one transaction per batch, ids assigned up front so children can be written alongside.
+
+use chrono::{NaiveDate, NaiveDateTime, Utc};
+use crm_core::{Actor, CompanyDraft, ContactDraft, text};
+use diesel::connection::SimpleConnection;
+use diesel::prelude::*;
+
+use crate::audit;
+use crate::conn::{DbConn, Store};
+use crate::error::StoreResult;
+use crate::schema::{companies, contacts, emails, phones, search_terms, tags};
+
+/// Rows per INSERT statement: well under SQLite's and PostgreSQL's bind-parameter limits.
+const ROWS_PER_STATEMENT: usize = 500;
+
+#[derive(Insertable)]
+#[diesel(table_name = contacts)]
+struct NewContact<'a> {
+    id: i64,
+    name: &'a str,
+    sort_name: String,
+    position: &'a str,
+    company_id: Option<i64>,
+    birthday: Option<NaiveDate>,
+    address: &'a str,
+    messengers: &'a str,
+    notes: &'a str,
+    responsible_id: Option<i64>,
+    visible_to_all: bool,
+    created_by: Option<i64>,
+    created_at: NaiveDateTime,
+    updated_at: NaiveDateTime,
+}
+
+#[derive(Insertable)]
+#[diesel(table_name = companies)]
+struct NewCompany<'a> {
+    id: i64,
+    name: &'a str,
+    sort_name: String,
+    industry: &'a str,
+    website: &'a str,
+    address: &'a str,
+    tax_id: &'a str,
+    bank_details: &'a str,
+    notes: &'a str,
+    responsible_id: Option<i64>,
+    visible_to_all: bool,
+    created_by: Option<i64>,
+    created_at: NaiveDateTime,
+    updated_at: NaiveDateTime,
+}
+
+#[derive(Insertable)]
+#[diesel(table_name = phones)]
+struct NewPhone<'a> {
+    contact_id: Option<i64>,
+    company_id: Option<i64>,
+    position: i32,
+    raw: &'a str,
+    e164: &'a str,
+    digits_rev: String,
+}
+
+#[derive(Insertable)]
+#[diesel(table_name = emails)]
+struct NewEmail<'a> {
+    contact_id: Option<i64>,
+    company_id: Option<i64>,
+    position: i32,
+    raw: &'a str,
+    lower: &'a str,
+}
+
+#[derive(Insertable)]
+#[diesel(table_name = tags)]
+struct NewTag<'a> {
+    contact_id: Option<i64>,
+    company_id: Option<i64>,
+    name: &'a str,
+    name_lower: String,
+}
+
+#[derive(Insertable)]
+#[diesel(table_name = search_terms)]
+struct NewTerm {
+    contact_id: Option<i64>,
+    company_id: Option<i64>,
+    term: String,
+}
+
+/// The children of one batch, gathered for multi-row inserts.
+#[derive(Default)]
+struct ChildRows<'a> {
+    phones: Vec<NewPhone<'a>>,
+    emails: Vec<NewEmail<'a>>,
+    tags: Vec<NewTag<'a>>,
+    terms: Vec<NewTerm>,
+}
+
+impl<'a> ChildRows<'a> {
+    fn add(
+        &mut self,
+        owner: (Option<i64>, Option<i64>),
+        name: &str,
+        p: &'a [crm_core::Phone],
+        e: &'a [crm_core::Email],
+        t: &'a [String],
+    ) {
+        let (contact_id, company_id) = owner;
+        for (i, phone) in p.iter().enumerate() {
+            self.phones.push(NewPhone {
+                contact_id,
+                company_id,
+                position: i32::try_from(i).unwrap_or(i32::MAX),
+                raw: phone.raw(),
+                e164: phone.e164(),
+                digits_rev: phone.digits_reversed(),
+            });
+        }
+        for (i, email) in e.iter().enumerate() {
+            self.emails.push(NewEmail {
+                contact_id,
+                company_id,
+                position: i32::try_from(i).unwrap_or(i32::MAX),
+                raw: email.raw(),
+                lower: email.lower(),
+            });
+        }
+        for tag in t {
+            self.tags.push(NewTag {
+                contact_id,
+                company_id,
+                name: tag,
+                name_lower: tag.to_lowercase(),
+            });
+        }
+        for term in text::words(name) {
+            self.terms.push(NewTerm {
+                contact_id,
+                company_id,
+                term,
+            });
+        }
+    }
+}
+
+/// Inserts `$rows` into `$table` in chunks on the inner connection (the multi-backend
+/// connection cannot do multi-row inserts).
+macro_rules! insert_chunks {
+    ($conn:expr, $table:expr, $rows:expr) => {
+        for chunk in $rows.chunks(ROWS_PER_STATEMENT) {
+            match &mut *$conn {
+                DbConn::Sqlite(c) => {
+                    diesel::insert_into($table).values(chunk).execute(c)?;
+                }
+                DbConn::Pg(c) => {
+                    diesel::insert_into($table).values(chunk).execute(c)?;
+                }
+            }
+        }
+    };
+}
+
+/// The next free id of `table`; on PostgreSQL the table is locked against concurrent inserts
+/// for the rest of the transaction, and its identity sequence is moved past the batch after.
+fn reserve_ids(conn: &mut DbConn, table: &str) -> StoreResult<i64> {
+    #[derive(QueryableByName)]
+    struct Max {
+        #[diesel(sql_type = diesel::sql_types::BigInt)]
+        max_id: i64,
+    }
+    if let DbConn::Pg(c) = conn {
+        c.batch_execute(&format!("LOCK TABLE {table} IN SHARE ROW EXCLUSIVE MODE"))?;
+    }
+    let m: Max = diesel::sql_query(format!(
+        "SELECT COALESCE(MAX(id), 0) AS max_id FROM {table}"
+    ))
+    .get_result(conn)?;
+    Ok(m.max_id + 1)
+}
+
+fn advance_sequence(conn: &mut DbConn, table: &str) -> StoreResult<()> {
+    if let DbConn::Pg(c) = conn {
+        c.batch_execute(&format!(
+            "SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT MAX(id) FROM {table}))"
+        ))?;
+    }
+    Ok(())
+}
+
+impl Store {
+    /// Inserts checked companies in one transaction; returns their ids in order.
+    pub fn bulk_insert_companies(
+        &self,
+        actor: &Actor,
+        drafts: &[CompanyDraft],
+    ) -> StoreResult<Vec<i64>> {
+        let now = Utc::now().naive_utc();
+        self.write(|conn| {
+            let first = reserve_ids(conn, "companies")?;
+            let ids: Vec<i64> = (first..).take(drafts.len()).collect();
+            let mut rows = Vec::with_capacity(drafts.len());
+            let mut children = ChildRows::default();
+            for (d, &id) in drafts.iter().zip(&ids) {
+                rows.push(NewCompany {
+                    id,
+                    name: &d.name,
+                    sort_name: text::fold(&d.name),
+                    industry: &d.industry,
+                    website: &d.website,
+                    address: &d.address,
+                    tax_id: &d.tax_id,
+                    bank_details: &d.bank_details,
+                    notes: &d.notes,
+                    responsible_id: d.responsible_id,
+                    visible_to_all: d.visible_to_all,
+                    created_by: actor.user_id(),
+                    created_at: now,
+                    updated_at: now,
+                });
+                children.add((None, Some(id)), &d.name, &d.phones, &d.emails, &d.tags);
+            }
+            insert_chunks!(conn, companies::table, rows);
+            write_children(conn, &children)?;
+            advance_sequence(conn, "companies")?;
+            let summary = serde_json::json!({ "count": ids.len() });
+            audit::record(conn, actor, "bulk_create", "company", first, summary)?;
+            Ok(ids)
+        })
+    }
+
+    /// Inserts checked contacts in one transaction; returns their ids in order.
+    pub fn bulk_insert_contacts(
+        &self,
+        actor: &Actor,
+        drafts: &[ContactDraft],
+    ) -> StoreResult<Vec<i64>> {
+        let now = Utc::now().naive_utc();
+        self.write(|conn| {
+            let first = reserve_ids(conn, "contacts")?;
+            let ids: Vec<i64> = (first..).take(drafts.len()).collect();
+            let mut rows = Vec::with_capacity(drafts.len());
+            let mut children = ChildRows::default();
+            for (d, &id) in drafts.iter().zip(&ids) {
+                rows.push(NewContact {
+                    id,
+                    name: &d.name,
+                    sort_name: text::fold(&d.name),
+                    position: &d.position,
+                    company_id: d.company_id,
+                    birthday: d.birthday,
+                    address: &d.address,
+                    messengers: &d.messengers,
+                    notes: &d.notes,
+                    responsible_id: d.responsible_id,
+                    visible_to_all: d.visible_to_all,
+                    created_by: actor.user_id(),
+                    created_at: now,
+                    updated_at: now,
+                });
+                children.add((Some(id), None), &d.name, &d.phones, &d.emails, &d.tags);
+            }
+            insert_chunks!(conn, contacts::table, rows);
+            write_children(conn, &children)?;
+            advance_sequence(conn, "contacts")?;
+            let summary = serde_json::json!({ "count": ids.len() });
+            audit::record(conn, actor, "bulk_create", "contact", first, summary)?;
+            Ok(ids)
+        })
+    }
+}
+
+fn write_children(conn: &mut DbConn, c: &ChildRows<'_>) -> StoreResult<()> {
+    insert_chunks!(conn, phones::table, c.phones);
+    insert_chunks!(conn, emails::table, c.emails);
+    insert_chunks!(conn, tags::table, c.tags);
+    insert_chunks!(conn, search_terms::table, c.terms);
+    Ok(())
+}

@@ -1,0 +1,28 @@
+//! Storage of the CRM: one portable Diesel schema over SQLite (the embedded default) and
+//! PostgreSQL (for larger companies and several app nodes). Every read and write takes the acting
+//! user, and the permission policy of `crm-core` becomes a `WHERE` clause here, in one function
+//! per object kind.
+
+mod audit;
+mod companies;
+mod conn;
+mod contacts;
+mod demo;
+mod error;
+mod migrations;
+mod parties;
+mod schema;
+mod scope;
+mod search;
+mod sessions;
+mod users;
+
+#[allow(clippy::panic)]
+pub mod testing;
+
+pub use audit::AuditEntry;
+pub use conn::{Backend, DbConfig, DbUrl, Store, mask_url};
+pub use error::{StoreError, StoreResult};
+pub use parties::{Duplicate, Duplicates};
+pub use search::{SearchResults, searchable};
+pub use sessions::SessionInfo;

@@ -1,0 +1,185 @@
+## Веб-интерфейс CRM: русский язык.
+## Набор идентификаторов сообщений должен совпадать во всех языках.
+
+app-name = CRM
+skip-to-content = Перейти к содержимому
+
+## Шапка
+
+nav-label = Главное меню
+nav-contacts = Контакты
+nav-companies = Компании
+search-label = Поиск по контактам и компаниям
+search-placeholder = Поиск…
+search-button = Найти
+language-label = Язык
+language-change = Сменить
+sign-out = Выйти
+
+## Вход
+
+login-title = Вход
+login-submit = Войти
+
+## Общие действия и слова
+
+action-edit = Изменить
+action-delete = Удалить
+action-save = Сохранить
+action-cancel = Отмена
+yes = Да
+no = Нет
+record-created = Создано { $date }
+record-updated = изменено { $date }
+
+## Поля (используются и в сообщениях об ошибках API)
+
+field-name = Имя
+field-position = Должность
+field-company = Компания
+field-phones = Телефоны
+field-emails = Эл. почта
+field-birthday = День рождения
+field-address = Адрес
+field-messengers = Мессенджеры
+field-tags = Теги
+field-responsible = Ответственный
+field-visible-to-all = Видно всем
+field-notes = Заметки
+field-industry = Отрасль
+field-website = Сайт
+field-tax-id = ИНН
+field-bank-details = Банковские реквизиты
+field-email = Эл. почта
+field-password = Пароль
+col-phone = Телефон
+col-email = Эл. почта
+
+## Подсказки в формах
+
+hint-company = Начните вводить название, чтобы выбрать существующую компанию.
+hint-one-per-line = По одному в строке.
+hint-messengers = Например: Telegram @name, WhatsApp +7 999 123-45-67.
+hint-tags = Теги через запятую.
+hint-visible-contact = Если флажок снят, контакт видят только ответственный и его руководители.
+hint-visible-company = Если флажок снят, компанию видят только ответственный и его руководители.
+form-errors-title = Исправьте отмеченные поля
+
+## Возможные дубликаты
+
+dup-title = Возможно, это дубликат
+dup-kind-contact = контакт
+dup-kind-company = компания
+dup-matched = совпадение:
+dup-hidden = { $count ->
+    [one] Ещё { $count } запись, которую вы не видите, содержит тот же телефон или e-mail.
+    [few] Ещё { $count } записи, которые вы не видите, содержат тот же телефон или e-mail.
+    [many] Ещё { $count } записей, которые вы не видите, содержат тот же телефон или e-mail.
+   *[other] Ещё { $count } записи, которые вы не видите, содержат тот же телефон или e-mail.
+}
+dup-confirm = Всё равно сохранить — это не дубликат
+
+## Списки
+
+filter-tag = Тег
+filter-anyone = Все
+filter-apply = Показать
+filter-reset = Сбросить фильтры
+sort-by = Сортировка:
+sort-name = по имени
+sort-created = по дате создания
+sort-updated = по дате изменения
+sort-asc = по возрастанию
+sort-desc = по убыванию
+pager-label = Страницы
+pager-prev = Назад
+pager-next = Вперёд
+page-n = Страница { $n }
+list-page-empty = На этой странице ничего нет.
+
+## Контакты
+
+contacts-title = Контакты
+contact-new = Новый контакт
+contact-new-title = Новый контакт
+contact-edit-title = Изменение контакта
+contact-create = Создать контакт
+contacts-empty = Контактов пока нет. Добавьте первый.
+contacts-empty-filtered = Нет контактов, подходящих под фильтры.
+contact-delete-confirm = Удалить этот контакт? Отменить это действие нельзя.
+
+## Компании
+
+companies-title = Компании
+company-new = Новая компания
+company-new-title = Новая компания
+company-edit-title = Изменение компании
+company-create = Создать компанию
+companies-empty = Компаний пока нет. Добавьте первую.
+companies-empty-filtered = Нет компаний, подходящих под фильтры.
+company-delete-confirm = Удалить эту компанию? Её контактные лица останутся, но без компании.
+company-people = Контактные лица
+company-add-person = Добавить контактное лицо
+company-no-people = Контактных лиц пока нет.
+
+## Поиск
+
+search-title = Поиск
+search-results-for = Результаты поиска «{ $query }»
+search-too-short = Для поиска введите хотя бы 2 символа.
+search-nothing = По запросу «{ $query }» ничего не найдено.
+search-contacts-count = { $count ->
+    [one] { $count } контакт
+    [few] { $count } контакта
+    [many] { $count } контактов
+   *[other] { $count } контакта
+}
+search-companies-count = { $count ->
+    [one] { $count } компания
+    [few] { $count } компании
+    [many] { $count } компаний
+   *[other] { $count } компании
+}
+
+## Уведомления
+
+flash-contact-created = Контакт создан.
+flash-contact-updated = Контакт сохранён.
+flash-contact-deleted = Контакт удалён.
+flash-company-created = Компания создана.
+flash-company-updated = Компания сохранена.
+flash-company-deleted = Компания удалена.
+flash-language-changed = Язык изменён.
+
+## Ошибки в полях
+
+error-required = Обязательное поле.
+error-too-long = Слишком длинное значение.
+error-too-many = Слишком много значений.
+error-phone-invalid = Это не похоже на номер телефона.
+error-email-invalid = Это не похоже на адрес эл. почты.
+error-date-invalid = Введите дату в формате ГГГГ-ММ-ДД.
+error-date-out-of-range = Дата вне допустимого диапазона.
+error-website-invalid = Это не похоже на адрес сайта.
+error-tax-id-invalid = Это не похоже на правильный ИНН.
+error-responsible-not-allowed = Этого сотрудника нельзя назначить ответственным.
+error-password-too-short = Пароль слишком короткий.
+error-locale-unknown = Этот язык недоступен.
+error-company-not-found = Такой компании нет. Сначала создайте её или выберите из списка.
+error-number-invalid = Введите целое число.
+
+## Ошибки страниц
+
+error-not-found = Страница не найдена
+error-forbidden = У вас нет доступа
+error-bad-request = Не удалось разобрать запрос
+error-csrf = Форма устарела. Вернитесь назад, обновите страницу и повторите.
+error-internal = На сервере что-то пошло не так
+error-payload-too-large = Слишком большой запрос
+error-conflict = Кто-то уже изменил эту запись. Обновите страницу и повторите.
+error-login-failed = Неверный e-mail или пароль.
+error-login-throttled = Слишком много попыток. Подождите несколько минут и повторите.
+error-unauthorized = Войдите, чтобы продолжить.
+error-status = Ошибка { $status }
+error-request-id = Номер запроса (сообщите его администратору):
+error-back = К списку контактов
