@@ -30,6 +30,11 @@ impl FieldErrors {
         self.0.is_empty()
     }
 
+    /// Adds every error of `other` after this one's.
+    pub fn merge(&mut self, other: FieldErrors) {
+        self.0.extend(other.0);
+    }
+
     pub fn iter(&self) -> impl Iterator<Item = &FieldError> {
         self.0.iter()
     }

@@ -1,0 +1,138 @@
+//! The REST API (`/api/v1`): the same store operations as the pages, authenticated with API
+//! tokens, answering JSON — errors as `{"error": {"code", "message", "fields"}}`.
+
+pub mod companies;
+pub mod contacts;
+
+use std::collections::BTreeMap;
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpResponse, ResponseError};
+use crm_core::{Error as DomainError, ListQuery, SortKey};
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+
+use crate::error::WebError;
+use crate::i18n;
+
+/// API messages are in English: integrations parse codes, people read logs.
+const API_LANG: &str = "en";
+
+/// A [`WebError`] that answers as JSON.
+#[derive(Debug)]
+pub struct ApiError(pub WebError);
+
+impl std::fmt::Display for ApiError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+impl<E: Into<WebError>> From<E> for ApiError {
+    fn from(e: E) -> Self {
+        ApiError(e.into())
+    }
+}
+
+impl ResponseError for ApiError {
+    fn status_code(&self) -> StatusCode {
+        match &self.0 {
+            WebError::SignIn { .. } => StatusCode::UNAUTHORIZED,
+            other => other.status_code(),
+        }
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        if let WebError::Internal(cause) = &self.0 {
+            tracing::error!(%cause, "API request failed");
+        }
+        let fields = match &self.0 {
+            WebError::Domain(DomainError::Invalid(errors)) => {
+                let mut map = BTreeMap::new();
+                for e in errors.iter() {
+                    map.entry(e.field.clone())
+                        .or_insert_with(|| i18n::translate(API_LANG, e.code, &[]));
+                }
+                Some(map)
+            }
+            _ => None,
+        };
+        let message = match &self.0 {
+            WebError::BadRequest(detail) => detail.clone(),
+            other => i18n::translate(API_LANG, other.message_key(), &[]),
+        };
+        let mut body = json!({ "code": self.0.code(), "message": message });
+        if let Some(fields) = fields {
+            body["fields"] = json!(fields);
+        }
+        HttpResponse::build(self.status_code()).json(json!({ "error": body }))
+    }
+}
+
+/// A JSON error body for a status with no richer cause (unknown route, payload too large...).
+pub fn error_body(
+    status: StatusCode,
+    key: &str,
+    fields: Option<BTreeMap<String, String>>,
+    request_id: &str,
+) -> HttpResponse {
+    let code = match status {
+        StatusCode::NOT_FOUND | StatusCode::METHOD_NOT_ALLOWED => "not_found",
+        StatusCode::UNAUTHORIZED => "unauthorized",
+        StatusCode::FORBIDDEN => "forbidden",
+        StatusCode::PAYLOAD_TOO_LARGE => "payload_too_large",
+        s if s.is_client_error() => "bad_request",
+        _ => "internal",
+    };
+    let mut body = json!({
+        "code": code,
+        "message": i18n::translate(API_LANG, key, &[]),
+        "request_id": request_id,
+    });
+    if let Some(f) = fields {
+        body["fields"] = json!(f);
+    }
+    HttpResponse::build(status).json(json!({ "error": body }))
+}
+
+/// Query parameters of the list endpoints.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ListParams {
+    /// Search text; when present, the answer is the search results.
+    pub q: Option<String>,
+    pub page: Option<u32>,
+    pub per_page: Option<u32>,
+    pub sort: Option<String>,
+    pub desc: Option<bool>,
+    pub tag: Option<String>,
+    pub responsible_id: Option<i64>,
+}
+
+impl ListParams {
+    pub fn query(&self) -> Result<ListQuery, ApiError> {
+        let sort = match self.sort.as_deref() {
+            None => SortKey::default(),
+            Some(s) => SortKey::parse(s)
+                .ok_or_else(|| WebError::BadRequest(format!("unknown sort {s:?}: use name, created or updated")))?,
+        };
+        Ok(ListQuery {
+            page: self.page.unwrap_or(1),
+            per_page: self.per_page.unwrap_or(crm_core::listing::DEFAULT_PER_PAGE),
+            sort,
+            desc: self.desc.unwrap_or(false),
+            tag: self.tag.clone(),
+            responsible_id: self.responsible_id,
+        }
+        .normalized())
+    }
+}
+
+/// A page of results as the API returns it.
+#[derive(Serialize)]
+pub struct ListBody<T> {
+    pub items: Vec<T>,
+    pub page: u32,
+    pub per_page: u32,
+    pub has_next: bool,
+}

@@ -1,0 +1,204 @@
+//! Who is asking: passwords (argon2id), server-side sessions behind an HttpOnly cookie, API
+//! tokens, and CSRF tokens. Secrets are random 256-bit values; only their SHA-256 is stored.
+
+use std::future::Future;
+use std::pin::Pin;
+
+use actix_web::cookie::{Cookie, SameSite, time::Duration as CookieDuration};
+use actix_web::dev::Payload;
+use actix_web::http::header::AUTHORIZATION;
+use actix_web::{FromRequest, HttpMessage, HttpRequest, web};
+use argon2::Argon2;
+use argon2::password_hash::{PasswordHasher, PasswordVerifier};
+use crm_core::User;
+use sha2::{Digest, Sha256};
+
+use crate::error::WebError;
+use crate::state::AppState;
+
+pub const SESSION_COOKIE: &str = "crm_session";
+/// The pre-sign-in CSRF cookie (double-submit), for the login and language forms.
+pub const CSRF_COOKIE: &str = "crm_csrf";
+
+/// Hashes a password with argon2id and a random salt, as a PHC string.
+pub fn hash_password(password: &str) -> Result<String, String> {
+    Argon2::default()
+        .hash_password(password.as_bytes())
+        .map(|h| h.to_string())
+        .map_err(|e| format!("cannot hash password: {e}"))
+}
+
+/// Checks a password against a stored PHC string; a malformed hash never matches.
+pub fn verify_password(password: &str, hash: &str) -> bool {
+    Argon2::default()
+        .verify_password(password.as_bytes(), hash)
+        .is_ok()
+}
+
+/// A fresh random secret, hex-encoded.
+pub fn new_secret() -> String {
+    let mut bytes = [0u8; 32];
+    // getrandom fails only without an OS entropy source; then nothing secure can be made.
+    if getrandom::fill(&mut bytes).is_err() {
+        tracing::error!("no entropy source: refusing to issue a predictable secret");
+        return String::new();
+    }
+    hex::encode(bytes)
+}
+
+/// What is stored for a secret.
+pub fn secret_hash(secret: &str) -> String {
+    hex::encode(Sha256::digest(secret.as_bytes()))
+}
+
+/// Compares two secrets in time independent of where they differ.
+pub fn same_secret(a: &str, b: &str) -> bool {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    a.len() == b.len() && !a.is_empty() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+/// A cookie with the project's defaults: HttpOnly, SameSite=Lax, whole site.
+pub fn cookie(name: &'static str, value: String, secure: bool, max_age: Option<CookieDuration>) -> Cookie<'static> {
+    let mut c = Cookie::build(name, value)
+        .path("/")
+        .http_only(true)
+        .same_site(SameSite::Lax)
+        .secure(secure)
+        .finish();
+    if let Some(age) = max_age {
+        c.set_max_age(age);
+    }
+    c
+}
+
+/// A cookie that tells the browser to forget `name`.
+pub fn removal(name: &'static str) -> Cookie<'static> {
+    let mut c = Cookie::build(name, "").path("/").finish();
+    c.make_removal();
+    c
+}
+
+/// The signed-in user of a page request, with the session's CSRF token.
+#[derive(Debug, Clone)]
+pub struct Session {
+    pub user: User,
+    pub csrf_token: String,
+    pub token_hash: String,
+}
+
+impl Session {
+    /// Rejects a form whose token is not this session's.
+    pub fn check_csrf(&self, submitted: &str) -> Result<(), WebError> {
+        if same_secret(&self.csrf_token, submitted) {
+            Ok(())
+        } else {
+            Err(WebError::Csrf)
+        }
+    }
+}
+
+fn state(req: &HttpRequest) -> Result<web::Data<AppState>, WebError> {
+    req.app_data::<web::Data<AppState>>()
+        .cloned()
+        .ok_or_else(|| WebError::Internal("application state missing".into()))
+}
+
+impl FromRequest for Session {
+    type Error = WebError;
+    type Future = Pin<Box<dyn Future<Output = Result<Session, WebError>>>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let req = req.clone();
+        Box::pin(async move {
+            // Only GET pages come back after signing in; a form posted without a session returns
+            // to where it was shown from.
+            let next = if req.method() == actix_web::http::Method::GET {
+                req.uri().path_and_query().map(|p| p.to_string()).unwrap_or_default()
+            } else {
+                String::new()
+            };
+            let Some(token) = req.cookie(SESSION_COOKIE).map(|c| c.value().to_string()) else {
+                return Err(WebError::SignIn { next });
+            };
+            if let Some(s) = req.extensions().get::<Session>() {
+                return Ok(s.clone());
+            }
+            let state = state(&req)?;
+            let token_hash = secret_hash(&token);
+            let lookup = token_hash.clone();
+            let found = web::block(move || state.store.session(&lookup)).await??;
+            let Some(info) = found else {
+                return Err(WebError::SignIn { next });
+            };
+            tracing::Span::current().record("user", info.user.id);
+            let session = Session {
+                user: info.user,
+                csrf_token: info.csrf_token,
+                token_hash,
+            };
+            req.extensions_mut().insert(session.clone());
+            Ok(session)
+        })
+    }
+}
+
+/// The user behind an API request's `Authorization: Bearer` token.
+#[derive(Debug, Clone)]
+pub struct ApiUser(pub User);
+
+impl FromRequest for ApiUser {
+    type Error = crate::api::ApiError;
+    type Future = Pin<Box<dyn Future<Output = Result<ApiUser, crate::api::ApiError>>>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let req = req.clone();
+        Box::pin(async move {
+            let header = req
+                .headers()
+                .get(AUTHORIZATION)
+                .and_then(|h| h.to_str().ok())
+                .unwrap_or("");
+            let Some(token) = header.strip_prefix("Bearer ").map(str::trim).filter(|t| !t.is_empty()) else {
+                return Err(WebError::Unauthorized.into());
+            };
+            let state = state(&req)?;
+            let hash = secret_hash(token);
+            let user = web::block(move || state.store.api_token_user(&hash))
+                .await
+                .map_err(WebError::from)?
+                .map_err(WebError::from)?;
+            match user {
+                Some(u) => {
+                    tracing::Span::current().record("user", u.id);
+                    Ok(ApiUser(u))
+                }
+                None => Err(WebError::Unauthorized.into()),
+            }
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn passwords_hash_and_verify() {
+        let h = hash_password("correct horse battery").unwrap();
+        assert!(h.starts_with("$argon2id$"));
+        assert!(verify_password("correct horse battery", &h));
+        assert!(!verify_password("wrong", &h));
+        assert!(!verify_password("x", "not a hash"));
+    }
+
+    #[test]
+    fn secrets_are_random_and_compared_whole() {
+        let a = new_secret();
+        assert_eq!(a.len(), 64);
+        assert_ne!(a, new_secret());
+        assert!(same_secret(&a, &a.clone()));
+        assert!(!same_secret(&a, &a[..63]));
+        assert!(!same_secret("", ""));
+        assert_eq!(secret_hash("x").len(), 64);
+    }
+}

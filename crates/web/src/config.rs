@@ -1,0 +1,33 @@
+//! The web front-end's settings (`[web]` in crm.toml).
+
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct WebConfig {
+    /// Address and port to listen on.
+    pub listen: String,
+    /// Reverse proxies whose `X-Forwarded-For` is believed (exact IP addresses).
+    pub trusted_proxies: Vec<String>,
+    /// How long a sign-in lasts.
+    pub session_hours: u32,
+    /// Largest request body accepted, in bytes.
+    pub max_body_bytes: usize,
+    /// Mark cookies `Secure` (set when the CRM is served over HTTPS, directly or by a proxy).
+    pub secure_cookies: bool,
+    /// Worker threads; 0 means one per CPU core.
+    pub workers: usize,
+}
+
+impl Default for WebConfig {
+    fn default() -> Self {
+        WebConfig {
+            listen: "127.0.0.1:8080".into(),
+            trusted_proxies: Vec::new(),
+            session_hours: 12,
+            max_body_bytes: 25 * 1024 * 1024,
+            secure_cookies: false,
+            workers: 0,
+        }
+    }
+}

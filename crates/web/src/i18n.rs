@@ -1,0 +1,143 @@
+//! Translations: Fluent files per language under `i18n/`, compiled into the binary. Templates
+//! call `t(key=..., n=...)`; Rust code calls [`translate`].
+
+use std::borrow::Cow;
+use std::collections::HashMap;
+
+use fluent_bundle::FluentValue;
+use fluent_templates::{LanguageIdentifier, Loader};
+
+fluent_templates::static_loader! {
+    static LOCALES = {
+        locales: "./i18n",
+        fallback_language: "en",
+        // Unicode isolation marks around arguments would end up in CSV cells and mail subjects.
+        customise: |bundle| bundle.set_use_isolating(false),
+    };
+}
+
+/// A language the interface speaks: its code and its own name.
+#[derive(Debug, Clone, Copy, serde::Serialize)]
+pub struct Language {
+    pub code: &'static str,
+    pub name: &'static str,
+    /// Written right to left.
+    pub rtl: bool,
+}
+
+/// Every language offered, in menu order.
+pub const LANGUAGES: &[Language] = &[
+    Language { code: "en", name: "English", rtl: false },
+    Language { code: "ru", name: "Русский", rtl: false },
+];
+
+pub const DEFAULT_LANGUAGE: &str = "en";
+
+/// The offered language for `code`, if any.
+pub fn language(code: &str) -> Option<&'static Language> {
+    LANGUAGES.iter().find(|l| l.code == code)
+}
+
+fn langid(code: &str) -> LanguageIdentifier {
+    code.parse()
+        .unwrap_or_else(|_| fluent_templates::langid!("en"))
+}
+
+/// The text of `key` in language `lang` with Fluent `args`; the key itself if it is missing
+/// (a visible key is easier to report than an empty string).
+pub fn translate(lang: &str, key: &str, args: &[(&str, FluentValue<'static>)]) -> String {
+    let map: HashMap<Cow<'static, str>, FluentValue<'static>> = args
+        .iter()
+        .map(|(k, v)| (Cow::Owned((*k).to_string()), v.clone()))
+        .collect();
+    LOCALES
+        .try_lookup_with_args(&langid(lang), key, &map)
+        .unwrap_or_else(|| key.to_string())
+}
+
+/// The best offered language for an `Accept-Language` header.
+pub fn from_accept_language(header: &str) -> &'static str {
+    let mut best: Option<(&'static str, f32)> = None;
+    for part in header.split(',') {
+        let mut pieces = part.trim().split(';');
+        let tag = pieces.next().unwrap_or("").trim().to_ascii_lowercase();
+        let q = pieces
+            .find_map(|p| p.trim().strip_prefix("q=").and_then(|q| q.parse::<f32>().ok()))
+            .unwrap_or(1.0);
+        let primary = tag.split('-').next().unwrap_or("");
+        if let Some(lang) = language(primary)
+            && best.is_none_or(|(_, bq)| q > bq)
+        {
+            best = Some((lang.code, q));
+        }
+    }
+    best.map_or(DEFAULT_LANGUAGE, |(code, _)| code)
+}
+
+/// The `t` function for templates: reads `lang` from the template's context, passes every other
+/// keyword argument to Fluent (numbers as numbers, so plural rules apply).
+pub fn tera_function(kwargs: tera::Kwargs, state: &tera::State) -> tera::TeraResult<String> {
+    let key: &str = kwargs.must_get("key")?;
+    let lang: String = state.get::<String>("lang")?.unwrap_or_else(|| DEFAULT_LANGUAGE.into());
+    let mut args: Vec<(String, FluentValue<'static>)> = Vec::new();
+    for (k, v) in kwargs.iter() {
+        let name = k.to_string().replace('_', "-");
+        if name == "key" {
+            continue;
+        }
+        let value = if let Some(n) = v.as_i64() {
+            FluentValue::from(n)
+        } else if let Some(f) = v.as_f64() {
+            FluentValue::from(f)
+        } else if let Some(s) = v.as_str() {
+            FluentValue::from(s.to_string())
+        } else {
+            FluentValue::from(v.to_string())
+        };
+        args.push((name, value));
+    }
+    let borrowed: Vec<(&str, FluentValue<'static>)> =
+        args.iter().map(|(k, v)| (k.as_str(), v.clone())).collect();
+    Ok(translate(&lang, key, &borrowed))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn translates_with_plural_rules() {
+        assert_eq!(translate("en", "nav-contacts", &[]), "Contacts");
+        assert_eq!(translate("ru", "nav-contacts", &[]), "Контакты");
+        assert_eq!(translate("xx", "nav-contacts", &[]), "Contacts", "falls back to English");
+        assert_eq!(translate("en", "no-such-key", &[]), "no-such-key");
+    }
+
+    #[test]
+    fn picks_from_accept_language() {
+        assert_eq!(from_accept_language("ru-RU,ru;q=0.9,en;q=0.8"), "ru");
+        assert_eq!(from_accept_language("de-DE, en;q=0.5"), "en");
+        assert_eq!(from_accept_language("fr"), "en");
+        assert_eq!(from_accept_language("en;q=0.3, ru;q=0.7"), "ru");
+    }
+
+    #[test]
+    fn every_language_has_the_same_keys() {
+        let keys = |lang: &str| -> Vec<String> {
+            let path = format!("{}/i18n/{lang}/main.ftl", env!("CARGO_MANIFEST_DIR"));
+            let text = std::fs::read_to_string(path).unwrap();
+            let mut k: Vec<String> = text
+                .lines()
+                .filter_map(|l| l.split_once(" =").map(|(k, _)| k.trim().to_string()))
+                .filter(|k| !k.is_empty() && !k.starts_with('#') && !k.starts_with(' ') && !k.contains(' '))
+                .collect();
+            k.sort();
+            k
+        };
+        let en = keys("en");
+        assert!(en.len() > 50);
+        for l in LANGUAGES {
+            assert_eq!(keys(l.code), en, "{} has the same keys as en", l.code);
+        }
+    }
+}

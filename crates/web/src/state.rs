@@ -1,0 +1,44 @@
+//! What every request handler shares.
+
+use std::net::IpAddr;
+
+use actix_web::HttpRequest;
+use crm_core::Region;
+use crm_store::Store;
+
+use crate::config::WebConfig;
+use crate::throttle::LoginThrottle;
+use crate::ui::Ui;
+
+pub struct AppState {
+    pub store: Store,
+    pub ui: Ui,
+    pub region: Region,
+    pub config: WebConfig,
+    pub throttle: LoginThrottle,
+}
+
+impl AppState {
+    pub fn new(store: Store, region: Region, config: WebConfig) -> Result<AppState, String> {
+        Ok(AppState {
+            store,
+            ui: Ui::load()?,
+            region,
+            config,
+            throttle: LoginThrottle::new(),
+        })
+    }
+
+    /// The client's address: the peer, or the last hop a trusted proxy reports.
+    pub fn client_ip(&self, req: &HttpRequest) -> Option<IpAddr> {
+        let peer = req.peer_addr().map(|a| a.ip());
+        let trusted = peer.is_some_and(|p| self.config.trusted_proxies.iter().any(|t| t.parse::<IpAddr>().ok() == Some(p)));
+        if trusted
+            && let Some(forwarded) = req.headers().get("x-forwarded-for").and_then(|h| h.to_str().ok())
+            && let Some(ip) = forwarded.rsplit(',').next().and_then(|s| s.trim().parse().ok())
+        {
+            return Some(ip);
+        }
+        peer
+    }
+}
