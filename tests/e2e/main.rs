@@ -1,1 +1,193 @@
+//! End to end: the built `crm` binary installed into a temporary directory, served on a free
+//! port, used over HTTP like a browser would (sign-in, CSRF, create, search) and through the
+//! REST API, then stopped.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use std::net::TcpListener;
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+const CRM: &str = env!("CARGO_BIN_EXE_crm");
+
+fn crm(dir: &Path, args: &[&str]) -> std::process::Output {
+    Command::new(CRM)
+        .args(args)
+        .arg("--data-dir")
+        .arg(dir)
+        .env_remove("CRM_CONFIG")
+        .output()
+        .expect("crm runs")
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+}
+
+struct Server(Child);
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn agent() -> ureq::Agent {
+    ureq::Agent::config_builder()
+        .max_redirects(0)
+        .http_status_as_error(false)
+        .build()
+        .into()
+}
+
+/// The value of cookie `name` among a response's Set-Cookie headers.
+fn cookie(res: &ureq::http::Response<ureq::Body>, name: &str) -> Option<String> {
+    res.headers().get_all("set-cookie").iter().find_map(|h| {
+        let s = h.to_str().ok()?;
+        let (pair, _) = s.split_once(';').unwrap_or((s, ""));
+        let (k, v) = pair.split_once('=')?;
+        (k == name && !v.is_empty()).then(|| v.to_string())
+    })
+}
+
+fn hidden_csrf(html: &str) -> String {
+    let at = html.find("name=\"csrf_token\" value=\"").expect("a CSRF field") + 25;
+    html[at..at + 64].to_string()
+}
+
+#[test]
+fn install_serve_sign_in_create_search() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("data");
+    let pw = tmp.path().join("pw");
+    std::fs::write(&pw, "correct horse battery\n").unwrap();
+    let port = free_port();
+    let listen = format!("127.0.0.1:{port}");
+
+    let out = crm(&dir, &["install", "--admin-email", "admin@example.com", "--admin-password-file", pw.to_str().unwrap(), "--listen", &listen, "--default-region", "RU"]);
+    assert!(out.status.success(), "install: {}", String::from_utf8_lossy(&out.stderr));
+    // A second install refuses and changes nothing.
+    let again = crm(&dir, &["install", "--admin-email", "x@example.com", "--admin-password-file", pw.to_str().unwrap()]);
+    assert!(!again.status.success());
+    assert!(String::from_utf8_lossy(&again.stderr).contains("already"));
+    // A bad config file is a clear error with a non-zero exit.
+    let bad = tmp.path().join("bad.toml");
+    std::fs::write(&bad, "[database]\nurl = 42\n").unwrap();
+    let out = Command::new(CRM).args(["doctor", "--config"]).arg(&bad).output().unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("bad.toml"));
+
+    let token_out = crm(&dir, &["token", "create", "--user", "admin@example.com"]);
+    assert!(token_out.status.success());
+    let token = String::from_utf8(token_out.stdout).unwrap().trim().to_string();
+    assert_eq!(token.len(), 64);
+
+    let _server = Server(
+        Command::new(CRM)
+            .args(["serve", "--data-dir"])
+            .arg(&dir)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap(),
+    );
+    let base = format!("http://{listen}");
+    let http = agent();
+    let started = Instant::now();
+    loop {
+        if let Ok(mut r) = http.get(format!("{base}/healthz")).call()
+            && r.status() == 200
+        {
+            let body = r.body_mut().read_to_string().unwrap();
+            assert!(body.contains("\"schema_version\""), "{body}");
+            break;
+        }
+        assert!(started.elapsed() < Duration::from_secs(30), "server did not start");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+
+    // Sign in like a browser: the login form's CSRF token pairs with its cookie.
+    let mut login = http.get(format!("{base}/login")).call().unwrap();
+    let pre = cookie(&login, "crm_csrf").expect("pre-login CSRF cookie");
+    let form_token = hidden_csrf(&login.body_mut().read_to_string().unwrap());
+    assert_eq!(pre, form_token);
+    let wrong = http
+        .post(format!("{base}/login"))
+        .header("Cookie", format!("crm_csrf={pre}"))
+        .send_form([("email", "admin@example.com"), ("password", "wrong password!"), ("csrf_token", pre.as_str())])
+        .unwrap();
+    assert_eq!(wrong.status(), 401);
+    let ok = http
+        .post(format!("{base}/login"))
+        .header("Cookie", format!("crm_csrf={pre}"))
+        .send_form([("email", "admin@example.com"), ("password", "correct horse battery"), ("csrf_token", pre.as_str())])
+        .unwrap();
+    assert_eq!(ok.status(), 303);
+    let session = cookie(&ok, "crm_session").expect("session cookie");
+    let auth = format!("crm_session={session}");
+
+    // Create a contact through the form, with the session's CSRF token.
+    let mut new = http.get(format!("{base}/contacts/new")).header("Cookie", &auth).call().unwrap();
+    assert_eq!(new.status(), 200);
+    let csrf = hidden_csrf(&new.body_mut().read_to_string().unwrap());
+    let created = http
+        .post(format!("{base}/contacts"))
+        .header("Cookie", &auth)
+        .send_form([("csrf_token", csrf.as_str()), ("name", "Анна Петрова"), ("phones", "8 (495) 123-45-67"), ("emails", "anna@example.ru")])
+        .unwrap();
+    assert_eq!(created.status(), 303);
+    let card = created.headers().get("location").unwrap().to_str().unwrap().to_string();
+    assert!(card.starts_with("/contacts/"), "{card}");
+    // Without the token, nothing is created.
+    let forged = http
+        .post(format!("{base}/contacts"))
+        .header("Cookie", &auth)
+        .send_form([("name", "Forged")])
+        .unwrap();
+    assert_eq!(forged.status(), 403);
+
+    // Find it by the first letters of a word and by the last digits of the phone.
+    for q in ["%D0%BF%D0%B5%D1%82", "4567"] {
+        let mut found = http.get(format!("{base}/search?q={q}")).header("Cookie", &auth).call().unwrap();
+        assert_eq!(found.status(), 200);
+        let html = found.body_mut().read_to_string().unwrap();
+        assert!(html.contains("Анна Петрова"), "search {q}");
+        assert!(!html.contains("Forged"));
+    }
+
+    // The same contact through the REST API, with its normalised phone.
+    let mut api = http
+        .get(format!("{base}/api/v1/contacts?q=anna@"))
+        .header("Authorization", format!("Bearer {token}"))
+        .call()
+        .unwrap();
+    assert_eq!(api.status(), 200);
+    let body: serde_json::Value = serde_json::from_str(&api.body_mut().read_to_string().unwrap()).unwrap();
+    assert_eq!(body["items"][0]["name"], "Анна Петрова");
+    let id = body["items"][0]["id"].as_i64().unwrap();
+    let mut one = http
+        .get(format!("{base}/api/v1/contacts/{id}"))
+        .header("Authorization", format!("Bearer {token}"))
+        .call()
+        .unwrap();
+    let contact: serde_json::Value = serde_json::from_str(&one.body_mut().read_to_string().unwrap()).unwrap();
+    assert_eq!(contact["phones"][0]["e164"], "+74951234567");
+    let denied = http.get(format!("{base}/api/v1/contacts/{id}")).call().unwrap();
+    assert_eq!(denied.status(), 401);
+}
+
+#[test]
+fn serve_refuses_a_missing_installation_and_an_unreachable_database() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = crm(&tmp.path().join("none"), &["serve"]);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("install"));
+    let conf = tmp.path().join("crm.toml");
+    std::fs::write(&conf, "[database]\nurl = \"postgres://nobody@127.0.0.1:1/none\"\npool_size = 1\n").unwrap();
+    let out = Command::new(CRM).args(["migrate", "--config"]).arg(&conf).output().unwrap();
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("database"), "{err}");
+}

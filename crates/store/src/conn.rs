@@ -209,10 +209,15 @@ impl Store {
 
     fn connect(url: DbUrl, pool_size: u32) -> StoreResult<Store> {
         let backend = url.backend();
+        let manager = Manager { url };
+        // One direct attempt first: an unreachable server is reported at once and with its
+        // own words, instead of after the pool's time-out.
+        r2d2::ManageConnection::connect(&manager).map_err(|e| StoreError::Connect(e.to_string()))?;
         let pool = r2d2::Pool::builder()
             .max_size(pool_size.max(1))
+            .min_idle(Some(1))
             .connection_timeout(Duration::from_secs(10))
-            .build(Manager { url })
+            .build(manager)
             .map_err(|e| StoreError::Connect(e.to_string()))?;
         Ok(Store {
             pool,

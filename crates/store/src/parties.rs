@@ -130,11 +130,12 @@ pub(crate) fn load_children(
     if ids.is_empty() {
         return Ok(out);
     }
-    let (phone_rows, email_rows, tag_rows): (
+    type Rows = (
         Vec<(Option<i64>, String, String)>,
         Vec<(Option<i64>, String)>,
         Vec<(Option<i64>, String)>,
-    ) = match kind {
+    );
+    let (phone_rows, email_rows, tag_rows): Rows = match kind {
         ObjectKind::Contact => (
             phones::table
                 .filter(phones::contact_id.eq_any(ids))

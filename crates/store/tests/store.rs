@@ -1,3 +1,4 @@
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 //! Storage behaviour, on SQLite and (with CRM_TEST_POSTGRES_URL) PostgreSQL alike.
 
 use crm_core::{

@@ -1,0 +1,26 @@
+//! `crm serve`: runs the web application (and, later, the background worker).
+
+use anyhow::{Context, Result};
+
+use crate::settings::Location;
+
+#[derive(clap::Args)]
+pub struct Args {
+    /// Address and port to listen on (overrides [web] listen).
+    #[arg(long, value_name = "ADDR")]
+    listen: Option<String>,
+}
+
+pub fn run(location: &Location, args: Args) -> Result<()> {
+    let (mut settings, store) = super::open(location)?;
+    crate::logging::init(&settings.log);
+    super::require_current_schema(&store, location)?;
+    if let Some(listen) = args.listen {
+        settings.web.listen = listen;
+    }
+    let state = crm_web::AppState::new(store, settings.region()?, settings.web)
+        .map_err(anyhow::Error::msg)?;
+    actix_web::rt::System::new()
+        .block_on(crm_web::serve(state))
+        .context("the web server stopped")
+}
