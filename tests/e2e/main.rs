@@ -22,7 +22,11 @@ fn crm(dir: &Path, args: &[&str]) -> std::process::Output {
 }
 
 fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+    TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
 }
 
 struct Server(Child);
@@ -53,7 +57,10 @@ fn cookie(res: &ureq::http::Response<ureq::Body>, name: &str) -> Option<String> 
 }
 
 fn hidden_csrf(html: &str) -> String {
-    let at = html.find("name=\"csrf_token\" value=\"").expect("a CSRF field") + 25;
+    let at = html
+        .find("name=\"csrf_token\" value=\"")
+        .expect("a CSRF field")
+        + 25;
     html[at..at + 64].to_string()
 }
 
@@ -66,22 +73,55 @@ fn install_serve_sign_in_create_search() {
     let port = free_port();
     let listen = format!("127.0.0.1:{port}");
 
-    let out = crm(&dir, &["install", "--admin-email", "admin@example.com", "--admin-password-file", pw.to_str().unwrap(), "--listen", &listen, "--default-region", "RU"]);
-    assert!(out.status.success(), "install: {}", String::from_utf8_lossy(&out.stderr));
+    let out = crm(
+        &dir,
+        &[
+            "install",
+            "--admin-email",
+            "admin@example.com",
+            "--admin-password-file",
+            pw.to_str().unwrap(),
+            "--listen",
+            &listen,
+            "--default-region",
+            "RU",
+        ],
+    );
+    assert!(
+        out.status.success(),
+        "install: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     // A second install refuses and changes nothing.
-    let again = crm(&dir, &["install", "--admin-email", "x@example.com", "--admin-password-file", pw.to_str().unwrap()]);
+    let again = crm(
+        &dir,
+        &[
+            "install",
+            "--admin-email",
+            "x@example.com",
+            "--admin-password-file",
+            pw.to_str().unwrap(),
+        ],
+    );
     assert!(!again.status.success());
     assert!(String::from_utf8_lossy(&again.stderr).contains("already"));
     // A bad config file is a clear error with a non-zero exit.
     let bad = tmp.path().join("bad.toml");
     std::fs::write(&bad, "[database]\nurl = 42\n").unwrap();
-    let out = Command::new(CRM).args(["doctor", "--config"]).arg(&bad).output().unwrap();
+    let out = Command::new(CRM)
+        .args(["doctor", "--config"])
+        .arg(&bad)
+        .output()
+        .unwrap();
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("bad.toml"));
 
     let token_out = crm(&dir, &["token", "create", "--user", "admin@example.com"]);
     assert!(token_out.status.success());
-    let token = String::from_utf8(token_out.stdout).unwrap().trim().to_string();
+    let token = String::from_utf8(token_out.stdout)
+        .unwrap()
+        .trim()
+        .to_string();
     assert_eq!(token.len(), 64);
 
     let _server = Server(
@@ -104,7 +144,10 @@ fn install_serve_sign_in_create_search() {
             assert!(body.contains("\"schema_version\""), "{body}");
             break;
         }
-        assert!(started.elapsed() < Duration::from_secs(30), "server did not start");
+        assert!(
+            started.elapsed() < Duration::from_secs(30),
+            "server did not start"
+        );
         std::thread::sleep(Duration::from_millis(100));
     }
 
@@ -116,29 +159,52 @@ fn install_serve_sign_in_create_search() {
     let wrong = http
         .post(format!("{base}/login"))
         .header("Cookie", format!("crm_csrf={pre}"))
-        .send_form([("email", "admin@example.com"), ("password", "wrong password!"), ("csrf_token", pre.as_str())])
+        .send_form([
+            ("email", "admin@example.com"),
+            ("password", "wrong password!"),
+            ("csrf_token", pre.as_str()),
+        ])
         .unwrap();
     assert_eq!(wrong.status(), 401);
     let ok = http
         .post(format!("{base}/login"))
         .header("Cookie", format!("crm_csrf={pre}"))
-        .send_form([("email", "admin@example.com"), ("password", "correct horse battery"), ("csrf_token", pre.as_str())])
+        .send_form([
+            ("email", "admin@example.com"),
+            ("password", "correct horse battery"),
+            ("csrf_token", pre.as_str()),
+        ])
         .unwrap();
     assert_eq!(ok.status(), 303);
     let session = cookie(&ok, "crm_session").expect("session cookie");
     let auth = format!("crm_session={session}");
 
     // Create a contact through the form, with the session's CSRF token.
-    let mut new = http.get(format!("{base}/contacts/new")).header("Cookie", &auth).call().unwrap();
+    let mut new = http
+        .get(format!("{base}/contacts/new"))
+        .header("Cookie", &auth)
+        .call()
+        .unwrap();
     assert_eq!(new.status(), 200);
     let csrf = hidden_csrf(&new.body_mut().read_to_string().unwrap());
     let created = http
         .post(format!("{base}/contacts"))
         .header("Cookie", &auth)
-        .send_form([("csrf_token", csrf.as_str()), ("name", "Анна Петрова"), ("phones", "8 (495) 123-45-67"), ("emails", "anna@example.ru")])
+        .send_form([
+            ("csrf_token", csrf.as_str()),
+            ("name", "Анна Петрова"),
+            ("phones", "8 (495) 123-45-67"),
+            ("emails", "anna@example.ru"),
+        ])
         .unwrap();
     assert_eq!(created.status(), 303);
-    let card = created.headers().get("location").unwrap().to_str().unwrap().to_string();
+    let card = created
+        .headers()
+        .get("location")
+        .unwrap()
+        .to_str()
+        .unwrap()
+        .to_string();
     assert!(card.starts_with("/contacts/"), "{card}");
     // Without the token, nothing is created.
     let forged = http
@@ -150,7 +216,11 @@ fn install_serve_sign_in_create_search() {
 
     // Find it by the first letters of a word and by the last digits of the phone.
     for q in ["%D0%BF%D0%B5%D1%82", "4567"] {
-        let mut found = http.get(format!("{base}/search?q={q}")).header("Cookie", &auth).call().unwrap();
+        let mut found = http
+            .get(format!("{base}/search?q={q}"))
+            .header("Cookie", &auth)
+            .call()
+            .unwrap();
         assert_eq!(found.status(), 200);
         let html = found.body_mut().read_to_string().unwrap();
         assert!(html.contains("Анна Петрова"), "search {q}");
@@ -164,7 +234,8 @@ fn install_serve_sign_in_create_search() {
         .call()
         .unwrap();
     assert_eq!(api.status(), 200);
-    let body: serde_json::Value = serde_json::from_str(&api.body_mut().read_to_string().unwrap()).unwrap();
+    let body: serde_json::Value =
+        serde_json::from_str(&api.body_mut().read_to_string().unwrap()).unwrap();
     assert_eq!(body["items"][0]["name"], "Анна Петрова");
     let id = body["items"][0]["id"].as_i64().unwrap();
     let mut one = http
@@ -172,9 +243,13 @@ fn install_serve_sign_in_create_search() {
         .header("Authorization", format!("Bearer {token}"))
         .call()
         .unwrap();
-    let contact: serde_json::Value = serde_json::from_str(&one.body_mut().read_to_string().unwrap()).unwrap();
+    let contact: serde_json::Value =
+        serde_json::from_str(&one.body_mut().read_to_string().unwrap()).unwrap();
     assert_eq!(contact["phones"][0]["e164"], "+74951234567");
-    let denied = http.get(format!("{base}/api/v1/contacts/{id}")).call().unwrap();
+    let denied = http
+        .get(format!("{base}/api/v1/contacts/{id}"))
+        .call()
+        .unwrap();
     assert_eq!(denied.status(), 401);
 }
 
@@ -185,8 +260,16 @@ fn serve_refuses_a_missing_installation_and_an_unreachable_database() {
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("install"));
     let conf = tmp.path().join("crm.toml");
-    std::fs::write(&conf, "[database]\nurl = \"postgres://nobody@127.0.0.1:1/none\"\npool_size = 1\n").unwrap();
-    let out = Command::new(CRM).args(["migrate", "--config"]).arg(&conf).output().unwrap();
+    std::fs::write(
+        &conf,
+        "[database]\nurl = \"postgres://nobody@127.0.0.1:1/none\"\npool_size = 1\n",
+    )
+    .unwrap();
+    let out = Command::new(CRM)
+        .args(["migrate", "--config"])
+        .arg(&conf)
+        .output()
+        .unwrap();
     assert!(!out.status.success());
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("database"), "{err}");

@@ -11,7 +11,11 @@ use clap::{Parser, Subcommand};
 use crate::settings::Location;
 
 #[derive(Parser)]
-#[command(name = "crm", version, about = "A self-hosted CRM: serve it and administer it")]
+#[command(
+    name = "crm",
+    version,
+    about = "A self-hosted CRM: serve it and administer it"
+)]
 struct Cli {
     #[command(flatten)]
     location: Location,

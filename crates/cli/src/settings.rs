@@ -88,7 +88,11 @@ impl Settings {
             );
         }
         let raw = config::Config::builder()
-            .add_source(config::File::from(path).format(config::FileFormat::Toml).required(true))
+            .add_source(
+                config::File::from(path)
+                    .format(config::FileFormat::Toml)
+                    .required(true),
+            )
             .add_source(
                 config::Environment::with_prefix("CRM")
                     .prefix_separator("_")
@@ -112,9 +116,13 @@ impl Settings {
     pub fn check(&self) -> Result<()> {
         self.region()?;
         if !["text", "json"].contains(&self.log.format.as_str()) {
-            bail!("[log] format must be \"text\" or \"json\", not {:?}", self.log.format);
+            bail!(
+                "[log] format must be \"text\" or \"json\", not {:?}",
+                self.log.format
+            );
         }
-        crm_store::DbUrl::parse(&self.database.url).map_err(|e| anyhow::anyhow!("[database] url: {e}"))?;
+        crm_store::DbUrl::parse(&self.database.url)
+            .map_err(|e| anyhow::anyhow!("[database] url: {e}"))?;
         Ok(())
     }
 
@@ -147,7 +155,10 @@ mod tests {
         let defaults = toml::to_string(&Settings::default()).unwrap();
         for line in defaults.lines().filter(|l| l.contains(" = ")) {
             let key = line.split(" = ").next().unwrap();
-            assert!(text.contains(&format!("\n{key} = ")), "config/default.toml lacks {key}");
+            assert!(
+                text.contains(&format!("\n{key} = ")),
+                "config/default.toml lacks {key}"
+            );
         }
     }
 
@@ -155,7 +166,11 @@ mod tests {
     fn environment_overrides_the_file() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("crm.toml");
-        std::fs::write(&path, "[web]\nlisten = \"127.0.0.1:1\"\n[crm]\ndefault_region = \"RU\"\n").unwrap();
+        std::fs::write(
+            &path,
+            "[web]\nlisten = \"127.0.0.1:1\"\n[crm]\ndefault_region = \"RU\"\n",
+        )
+        .unwrap();
         let s = Settings::load(&path).unwrap();
         assert_eq!(s.web.listen, "127.0.0.1:1");
         assert_eq!(s.crm.default_region, "RU");

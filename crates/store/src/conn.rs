@@ -212,7 +212,8 @@ impl Store {
         let manager = Manager { url };
         // One direct attempt first: an unreachable server is reported at once and with its
         // own words, instead of after the pool's time-out.
-        r2d2::ManageConnection::connect(&manager).map_err(|e| StoreError::Connect(e.to_string()))?;
+        r2d2::ManageConnection::connect(&manager)
+            .map_err(|e| StoreError::Connect(e.to_string()))?;
         let pool = r2d2::Pool::builder()
             .max_size(pool_size.max(1))
             .min_idle(Some(1))

@@ -54,11 +54,18 @@ pub fn secret_hash(secret: &str) -> String {
 /// Compares two secrets in time independent of where they differ.
 pub fn same_secret(a: &str, b: &str) -> bool {
     let (a, b) = (a.as_bytes(), b.as_bytes());
-    a.len() == b.len() && !a.is_empty() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+    a.len() == b.len()
+        && !a.is_empty()
+        && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
 /// A cookie with the project's defaults: HttpOnly, SameSite=Lax, whole site.
-pub fn cookie(name: &'static str, value: String, secure: bool, max_age: Option<CookieDuration>) -> Cookie<'static> {
+pub fn cookie(
+    name: &'static str,
+    value: String,
+    secure: bool,
+    max_age: Option<CookieDuration>,
+) -> Cookie<'static> {
     let mut c = Cookie::build(name, value)
         .path("/")
         .http_only(true)
@@ -113,7 +120,10 @@ impl FromRequest for Session {
             // Only GET pages come back after signing in; a form posted without a session returns
             // to where it was shown from.
             let next = if req.method() == actix_web::http::Method::GET {
-                req.uri().path_and_query().map(|p| p.to_string()).unwrap_or_default()
+                req.uri()
+                    .path_and_query()
+                    .map(|p| p.to_string())
+                    .unwrap_or_default()
             } else {
                 String::new()
             };
@@ -158,7 +168,11 @@ impl FromRequest for ApiUser {
                 .get(AUTHORIZATION)
                 .and_then(|h| h.to_str().ok())
                 .unwrap_or("");
-            let Some(token) = header.strip_prefix("Bearer ").map(str::trim).filter(|t| !t.is_empty()) else {
+            let Some(token) = header
+                .strip_prefix("Bearer ")
+                .map(str::trim)
+                .filter(|t| !t.is_empty())
+            else {
                 return Err(WebError::Unauthorized.into());
             };
             let state = state(&req)?;

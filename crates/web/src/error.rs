@@ -106,7 +106,10 @@ impl ResponseError for WebError {
             let target = if next.is_empty() || next == "/" {
                 "/login".to_string()
             } else {
-                format!("/login?{}", serde_urlencoded::to_string([("next", next)]).unwrap_or_default())
+                format!(
+                    "/login?{}",
+                    serde_urlencoded::to_string([("next", next)]).unwrap_or_default()
+                )
             };
             return HttpResponse::SeeOther()
                 .insert_header((LOCATION, target))
@@ -118,7 +121,8 @@ impl ResponseError for WebError {
         let mut res = HttpResponse::build(self.status_code())
             .insert_header((CONTENT_TYPE, "text/plain; charset=utf-8"))
             .body(self.code());
-        res.extensions_mut().insert(PendingErrorPage(self.message_key()));
+        res.extensions_mut()
+            .insert(PendingErrorPage(self.message_key()));
         res
     }
 }

@@ -27,8 +27,16 @@ pub struct Language {
 
 /// Every language offered, in menu order.
 pub const LANGUAGES: &[Language] = &[
-    Language { code: "en", name: "English", rtl: false },
-    Language { code: "ru", name: "Русский", rtl: false },
+    Language {
+        code: "en",
+        name: "English",
+        rtl: false,
+    },
+    Language {
+        code: "ru",
+        name: "Русский",
+        rtl: false,
+    },
 ];
 
 pub const DEFAULT_LANGUAGE: &str = "en";
@@ -62,7 +70,11 @@ pub fn from_accept_language(header: &str) -> &'static str {
         let mut pieces = part.trim().split(';');
         let tag = pieces.next().unwrap_or("").trim().to_ascii_lowercase();
         let q = pieces
-            .find_map(|p| p.trim().strip_prefix("q=").and_then(|q| q.parse::<f32>().ok()))
+            .find_map(|p| {
+                p.trim()
+                    .strip_prefix("q=")
+                    .and_then(|q| q.parse::<f32>().ok())
+            })
             .unwrap_or(1.0);
         let primary = tag.split('-').next().unwrap_or("");
         if let Some(lang) = language(primary)
@@ -78,7 +90,9 @@ pub fn from_accept_language(header: &str) -> &'static str {
 /// keyword argument to Fluent (numbers as numbers, so plural rules apply).
 pub fn tera_function(kwargs: tera::Kwargs, state: &tera::State) -> tera::TeraResult<String> {
     let key: &str = kwargs.must_get("key")?;
-    let lang: String = state.get::<String>("lang")?.unwrap_or_else(|| DEFAULT_LANGUAGE.into());
+    let lang: String = state
+        .get::<String>("lang")?
+        .unwrap_or_else(|| DEFAULT_LANGUAGE.into());
     let mut args: Vec<(String, FluentValue<'static>)> = Vec::new();
     for (k, v) in kwargs.iter() {
         let name = k.to_string().replace('_', "-");
@@ -109,7 +123,11 @@ mod tests {
     fn translates_with_plural_rules() {
         assert_eq!(translate("en", "nav-contacts", &[]), "Contacts");
         assert_eq!(translate("ru", "nav-contacts", &[]), "Контакты");
-        assert_eq!(translate("xx", "nav-contacts", &[]), "Contacts", "falls back to English");
+        assert_eq!(
+            translate("xx", "nav-contacts", &[]),
+            "Contacts",
+            "falls back to English"
+        );
         assert_eq!(translate("en", "no-such-key", &[]), "no-such-key");
     }
 
@@ -129,7 +147,9 @@ mod tests {
             let mut k: Vec<String> = text
                 .lines()
                 .filter_map(|l| l.split_once(" =").map(|(k, _)| k.trim().to_string()))
-                .filter(|k| !k.is_empty() && !k.starts_with('#') && !k.starts_with(' ') && !k.contains(' '))
+                .filter(|k| {
+                    !k.is_empty() && !k.starts_with('#') && !k.starts_with(' ') && !k.contains(' ')
+                })
                 .collect();
             k.sort();
             k

@@ -38,26 +38,42 @@ pub fn configure(state: web::Data<AppState>) -> impl FnOnce(&mut web::ServiceCon
     move |cfg| {
         let payload_limit = state.config.max_body_bytes.min(MAX_FORM_BYTES);
         cfg.app_data(state)
-            .app_data(web::FormConfig::default().limit(payload_limit).error_handler(|e, _| {
-                match e {
-                    actix_web::error::UrlencodedError::Overflow { .. } => WebError::TooLarge.into(),
-                    other => WebError::BadRequest(other.to_string()).into(),
-                }
-            }))
-            .app_data(web::JsonConfig::default().limit(payload_limit).error_handler(|e, _| {
-                match e {
-                    actix_web::error::JsonPayloadError::Overflow { .. }
-                    | actix_web::error::JsonPayloadError::OverflowKnownLength { .. } => ApiError(WebError::TooLarge).into(),
-                    other => ApiError(WebError::BadRequest(other.to_string())).into(),
-                }
-            }))
+            .app_data(
+                web::FormConfig::default()
+                    .limit(payload_limit)
+                    .error_handler(|e, _| match e {
+                        actix_web::error::UrlencodedError::Overflow { .. } => {
+                            WebError::TooLarge.into()
+                        }
+                        other => WebError::BadRequest(other.to_string()).into(),
+                    }),
+            )
+            .app_data(
+                web::JsonConfig::default()
+                    .limit(payload_limit)
+                    .error_handler(|e, _| match e {
+                        actix_web::error::JsonPayloadError::Overflow { .. }
+                        | actix_web::error::JsonPayloadError::OverflowKnownLength { .. } => {
+                            ApiError(WebError::TooLarge).into()
+                        }
+                        other => ApiError(WebError::BadRequest(other.to_string())).into(),
+                    }),
+            )
             .app_data(web::PathConfig::default().error_handler(|_, req| {
                 let e = WebError::Domain(crm_core::Error::NotFound);
-                if req.path().starts_with("/api/") { ApiError(e).into() } else { e.into() }
+                if req.path().starts_with("/api/") {
+                    ApiError(e).into()
+                } else {
+                    e.into()
+                }
             }))
             .app_data(web::QueryConfig::default().error_handler(|e, req| {
                 let e = WebError::BadRequest(e.to_string());
-                if req.path().starts_with("/api/") { ApiError(e).into() } else { e.into() }
+                if req.path().starts_with("/api/") {
+                    ApiError(e).into()
+                } else {
+                    e.into()
+                }
             }))
             .configure(routes::routes);
     }
@@ -83,7 +99,10 @@ macro_rules! app {
     ($state:expr) => {
         actix_web::App::new()
             .configure($crate::configure($state))
-            .wrap(actix_web::middleware::ErrorHandlers::new().default_handler($crate::pages::error_page))
+            .wrap(
+                actix_web::middleware::ErrorHandlers::new()
+                    .default_handler($crate::pages::error_page),
+            )
             .wrap($crate::security_headers_middleware())
             .wrap(actix_web::middleware::Compress::default())
             .wrap_fn($crate::log_request)
@@ -102,7 +121,11 @@ pub fn log_request<S, B>(
     srv: &S,
 ) -> impl std::future::Future<Output = Result<ServiceResponse<B>, actix_web::Error>> + use<S, B>
 where
-    S: Service<actix_web::dev::ServiceRequest, Response = ServiceResponse<B>, Error = actix_web::Error>,
+    S: Service<
+            actix_web::dev::ServiceRequest,
+            Response = ServiceResponse<B>,
+            Error = actix_web::Error,
+        >,
 {
     let id = auth::new_secret().chars().take(16).collect::<String>();
     req.extensions_mut().insert(RequestId(id.clone()));
@@ -134,7 +157,8 @@ where
         }
         res.map(|mut r| {
             if let Ok(v) = HeaderValue::from_str(&id) {
-                r.headers_mut().insert(header::HeaderName::from_static("x-request-id"), v);
+                r.headers_mut()
+                    .insert(header::HeaderName::from_static("x-request-id"), v);
             }
             r
         })
@@ -157,4 +181,3 @@ pub async fn serve(state: AppState) -> std::io::Result<()> {
     tracing::info!(%listen, "serving");
     server.run().await
 }
-

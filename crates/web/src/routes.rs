@@ -31,7 +31,10 @@ pub fn routes(cfg: &mut ServiceConfig) {
         .route("/companies/{id}", get().to(pages::companies::card))
         .route("/companies/{id}", post().to(pages::companies::update))
         .route("/companies/{id}/edit", get().to(pages::companies::edit))
-        .route("/companies/{id}/delete", post().to(pages::companies::delete))
+        .route(
+            "/companies/{id}/delete",
+            post().to(pages::companies::delete),
+        )
         // Search.
         .route("/search", get().to(pages::search::search))
         // REST API.

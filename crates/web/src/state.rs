@@ -32,10 +32,21 @@ impl AppState {
     /// The client's address: the peer, or the last hop a trusted proxy reports.
     pub fn client_ip(&self, req: &HttpRequest) -> Option<IpAddr> {
         let peer = req.peer_addr().map(|a| a.ip());
-        let trusted = peer.is_some_and(|p| self.config.trusted_proxies.iter().any(|t| t.parse::<IpAddr>().ok() == Some(p)));
+        let trusted = peer.is_some_and(|p| {
+            self.config
+                .trusted_proxies
+                .iter()
+                .any(|t| t.parse::<IpAddr>().ok() == Some(p))
+        });
         if trusted
-            && let Some(forwarded) = req.headers().get("x-forwarded-for").and_then(|h| h.to_str().ok())
-            && let Some(ip) = forwarded.rsplit(',').next().and_then(|s| s.trim().parse().ok())
+            && let Some(forwarded) = req
+                .headers()
+                .get("x-forwarded-for")
+                .and_then(|h| h.to_str().ok())
+            && let Some(ip) = forwarded
+                .rsplit(',')
+                .next()
+                .and_then(|s| s.trim().parse().ok())
         {
             return Some(ip);
         }

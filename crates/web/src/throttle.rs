@@ -31,7 +31,10 @@ impl LoginThrottle {
 
     /// Whether another attempt for this e-mail from this address may go ahead now.
     pub fn allow(&self, email: &str, ip: Option<IpAddr>) -> bool {
-        let email_ok = self.by_email.check_key(&email.trim().to_lowercase()).is_ok();
+        let email_ok = self
+            .by_email
+            .check_key(&email.trim().to_lowercase())
+            .is_ok();
         let ip_ok = ip.is_none_or(|ip| self.by_ip.check_key(&ip).is_ok());
         email_ok && ip_ok
     }
@@ -53,7 +56,10 @@ mod tests {
         for _ in 0..5 {
             assert!(t.allow("a@example.com", None));
         }
-        assert!(!t.allow("A@example.com", None), "case does not open a new budget");
+        assert!(
+            !t.allow("A@example.com", None),
+            "case does not open a new budget"
+        );
         assert!(t.allow("b@example.com", None));
     }
 }

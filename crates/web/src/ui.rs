@@ -30,7 +30,8 @@ impl Ui {
         tera.register_function("t", crate::i18n::tera_function);
         let mut sources = Vec::new();
         for name in TemplateFiles::iter() {
-            let file = TemplateFiles::get(&name).ok_or_else(|| format!("template {name} vanished"))?;
+            let file =
+                TemplateFiles::get(&name).ok_or_else(|| format!("template {name} vanished"))?;
             let text = String::from_utf8(file.data.into_owned())
                 .map_err(|_| format!("template {name} is not UTF-8"))?;
             sources.push((name.to_string(), text));

@@ -40,33 +40,128 @@ struct Culture {
 }
 
 fn digits(rng: &mut StdRng, n: usize) -> String {
-    (0..n).map(|_| char::from(b'0' + rng.random_range(0..10u8))).collect()
+    (0..n)
+        .map(|_| char::from(b'0' + rng.random_range(0..10u8)))
+        .collect()
 }
 
 const CULTURES: &[Culture] = &[
     Culture {
-        first: &["Анна", "Иван", "Мария", "Алексей", "Ольга", "Дмитрий", "Елена", "Сергей", "Андрей", "Наталья", "Пётр", "Анастасия"],
-        last: &["Петрова", "Иванов", "Смирнова", "Кузнецов", "Попова", "Соколов", "Лебедева", "Новиков", "Антонов", "Морозова", "Андреев", "Волкова"],
-        first_latin: &["anna", "ivan", "maria", "alexey", "olga", "dmitry", "elena", "sergey", "andrey", "natalia", "petr", "anastasia"],
-        last_latin: &["petrova", "ivanov", "smirnova", "kuznetsov", "popova", "sokolov", "lebedeva", "novikov", "antonov", "morozova", "andreev", "volkova"],
+        first: &[
+            "Анна",
+            "Иван",
+            "Мария",
+            "Алексей",
+            "Ольга",
+            "Дмитрий",
+            "Елена",
+            "Сергей",
+            "Андрей",
+            "Наталья",
+            "Пётр",
+            "Анастасия",
+        ],
+        last: &[
+            "Петрова",
+            "Иванов",
+            "Смирнова",
+            "Кузнецов",
+            "Попова",
+            "Соколов",
+            "Лебедева",
+            "Новиков",
+            "Антонов",
+            "Морозова",
+            "Андреев",
+            "Волкова",
+        ],
+        first_latin: &[
+            "anna",
+            "ivan",
+            "maria",
+            "alexey",
+            "olga",
+            "dmitry",
+            "elena",
+            "sergey",
+            "andrey",
+            "natalia",
+            "petr",
+            "anastasia",
+        ],
+        last_latin: &[
+            "petrova",
+            "ivanov",
+            "smirnova",
+            "kuznetsov",
+            "popova",
+            "sokolov",
+            "lebedeva",
+            "novikov",
+            "antonov",
+            "morozova",
+            "andreev",
+            "volkova",
+        ],
         company: |w| format!("ООО «{w}»"),
-        words: &["Ромашка", "Вектор", "Альфа", "Стройинвест", "Техносервис", "Антарес", "Северный ветер", "Окна Плюс"],
+        words: &[
+            "Ромашка",
+            "Вектор",
+            "Альфа",
+            "Стройинвест",
+            "Техносервис",
+            "Антарес",
+            "Северный ветер",
+            "Окна Плюс",
+        ],
         city: "Москва",
         phone: |rng| {
             if rng.random_bool(0.5) {
-                format!("+7 9{} {}-{}-{}", digits(rng, 2), digits(rng, 3), digits(rng, 2), digits(rng, 2))
+                format!(
+                    "+7 9{} {}-{}-{}",
+                    digits(rng, 2),
+                    digits(rng, 3),
+                    digits(rng, 2),
+                    digits(rng, 2)
+                )
             } else {
-                format!("+7 (495) {}-{}-{}", digits(rng, 3), digits(rng, 2), digits(rng, 2))
+                format!(
+                    "+7 (495) {}-{}-{}",
+                    digits(rng, 3),
+                    digits(rng, 2),
+                    digits(rng, 2)
+                )
             }
         },
     },
     Culture {
-        first: &["John", "Emily", "Michael", "Sarah", "David", "Zoë", "James", "Olivia", "Daniel", "Anna", "Andrew", "Grace"],
-        last: &["Smith", "Johnson", "Brown", "Taylor", "Anderson", "Martin", "Clark", "Lewis", "Walker", "Young", "Allen", "King"],
-        first_latin: &["john", "emily", "michael", "sarah", "david", "zoe", "james", "olivia", "daniel", "anna", "andrew", "grace"],
-        last_latin: &["smith", "johnson", "brown", "taylor", "anderson", "martin", "clark", "lewis", "walker", "young", "allen", "king"],
+        first: &[
+            "John", "Emily", "Michael", "Sarah", "David", "Zoë", "James", "Olivia", "Daniel",
+            "Anna", "Andrew", "Grace",
+        ],
+        last: &[
+            "Smith", "Johnson", "Brown", "Taylor", "Anderson", "Martin", "Clark", "Lewis",
+            "Walker", "Young", "Allen", "King",
+        ],
+        first_latin: &[
+            "john", "emily", "michael", "sarah", "david", "zoe", "james", "olivia", "daniel",
+            "anna", "andrew", "grace",
+        ],
+        last_latin: &[
+            "smith", "johnson", "brown", "taylor", "anderson", "martin", "clark", "lewis",
+            "walker", "young", "allen", "king",
+        ],
         company: |w| format!("{w} Ltd"),
-        words: &["Acme", "Northwind", "Bluebird", "Summit", "Granite", "Harbor", "Evergreen", "Pioneer"],
+        words: &[
+            "Acme",
+            "Northwind",
+            "Bluebird",
+            "Summit",
+            "Granite",
+            "Harbor",
+            "Evergreen",
+            "Pioneer",
+        ],
         city: "New York",
         phone: |rng| {
             let exchange = rng.random_range(2..10u8);
@@ -74,12 +169,53 @@ const CULTURES: &[Culture] = &[
         },
     },
     Culture {
-        first: &["שרה", "דוד", "רחל", "משה", "נועה", "יוסף", "מיכל", "אברהם", "תמר", "דניאל", "אסתר", "יעקב"],
-        last: &["כהן", "לוי", "מזרחי", "פרץ", "ביטון", "אברהם", "פרידמן", "אזולאי", "דהן", "אגבריה", "חדד", "גבאי"],
-        first_latin: &["sarah", "david", "rachel", "moshe", "noa", "yosef", "michal", "avraham", "tamar", "daniel", "ester", "yaakov"],
-        last_latin: &["cohen", "levi", "mizrahi", "peretz", "biton", "avraham", "friedman", "azulay", "dahan", "agbaria", "haddad", "gabay"],
+        first: &[
+            "שרה",
+            "דוד",
+            "רחל",
+            "משה",
+            "נועה",
+            "יוסף",
+            "מיכל",
+            "אברהם",
+            "תמר",
+            "דניאל",
+            "אסתר",
+            "יעקב",
+        ],
+        last: &[
+            "כהן",
+            "לוי",
+            "מזרחי",
+            "פרץ",
+            "ביטון",
+            "אברהם",
+            "פרידמן",
+            "אזולאי",
+            "דהן",
+            "אגבריה",
+            "חדד",
+            "גבאי",
+        ],
+        first_latin: &[
+            "sarah", "david", "rachel", "moshe", "noa", "yosef", "michal", "avraham", "tamar",
+            "daniel", "ester", "yaakov",
+        ],
+        last_latin: &[
+            "cohen", "levi", "mizrahi", "peretz", "biton", "avraham", "friedman", "azulay",
+            "dahan", "agbaria", "haddad", "gabay",
+        ],
         company: |w| format!("{w} בע\"מ"),
-        words: &["אלפא", "גלבוע", "כרמל", "תבור", "ירדן", "חרמון", "נגב", "ארבל"],
+        words: &[
+            "אלפא",
+            "גלבוע",
+            "כרמל",
+            "תבור",
+            "ירדן",
+            "חרמון",
+            "נגב",
+            "ארבל",
+        ],
         city: "חיפה",
         phone: |rng| {
             let op = rng.random_range(0..9u8);
@@ -87,12 +223,53 @@ const CULTURES: &[Culture] = &[
         },
     },
     Culture {
-        first: &["محمد", "فاطمة", "أحمد", "مريم", "علي", "نور", "عمر", "ليلى", "يوسف", "سارة", "خالد", "هدى"],
-        last: &["علي", "حسن", "حسين", "الخطيب", "النجار", "السيد", "عبدالله", "الحداد", "منصور", "سليمان", "إبراهيم", "يوسف"],
-        first_latin: &["mohammed", "fatima", "ahmed", "maryam", "ali", "nour", "omar", "layla", "yousef", "sara", "khaled", "huda"],
-        last_latin: &["ali", "hassan", "hussein", "alkhatib", "alnajjar", "alsayed", "abdullah", "alhaddad", "mansour", "suleiman", "ibrahim", "yousef"],
+        first: &[
+            "محمد",
+            "فاطمة",
+            "أحمد",
+            "مريم",
+            "علي",
+            "نور",
+            "عمر",
+            "ليلى",
+            "يوسف",
+            "سارة",
+            "خالد",
+            "هدى",
+        ],
+        last: &[
+            "علي",
+            "حسن",
+            "حسين",
+            "الخطيب",
+            "النجار",
+            "السيد",
+            "عبدالله",
+            "الحداد",
+            "منصور",
+            "سليمان",
+            "إبراهيم",
+            "يوسف",
+        ],
+        first_latin: &[
+            "mohammed", "fatima", "ahmed", "maryam", "ali", "nour", "omar", "layla", "yousef",
+            "sara", "khaled", "huda",
+        ],
+        last_latin: &[
+            "ali", "hassan", "hussein", "alkhatib", "alnajjar", "alsayed", "abdullah", "alhaddad",
+            "mansour", "suleiman", "ibrahim", "yousef",
+        ],
         company: |w| format!("شركة {w}"),
-        words: &["النور", "الأمل", "الفجر", "الصفا", "الريان", "البحر", "النخيل", "الواحة"],
+        words: &[
+            "النور",
+            "الأمل",
+            "الفجر",
+            "الصفا",
+            "الريان",
+            "البحر",
+            "النخيل",
+            "الواحة",
+        ],
         city: "دبي",
         phone: |rng| {
             let op = [0u8, 2, 4, 5, 6, 8][rng.random_range(0..6)];
@@ -101,9 +278,23 @@ const CULTURES: &[Culture] = &[
     },
 ];
 
-const POSITIONS: &[&str] = &["Director", "Accountant", "Buyer", "Sales manager", "Engineer", "Owner"];
+const POSITIONS: &[&str] = &[
+    "Director",
+    "Accountant",
+    "Buyer",
+    "Sales manager",
+    "Engineer",
+    "Owner",
+];
 const TAGS: &[&str] = &["VIP", "wholesale", "retail", "partner", "newsletter"];
-const INDUSTRIES: &[&str] = &["Retail", "Construction", "Manufacturing", "IT", "Logistics", "Windows and doors"];
+const INDUSTRIES: &[&str] = &[
+    "Retail",
+    "Construction",
+    "Manufacturing",
+    "IT",
+    "Logistics",
+    "Windows and doors",
+];
 
 fn pick<'a>(rng: &mut StdRng, from: &'a [&'a str]) -> &'a str {
     from[rng.random_range(0..from.len())]
@@ -119,17 +310,32 @@ fn company(rng: &mut StdRng, i: usize, region: Region, owners: &[i64]) -> Result
         phones: vec![(c.phone)(rng)],
         emails: vec![format!("office{}@company{}.example.com", i + 1, i + 1)],
         address: c.city.into(),
-        tags: if rng.random_bool(0.3) { vec![pick(rng, TAGS).into()] } else { Vec::new() },
+        tags: if rng.random_bool(0.3) {
+            vec![pick(rng, TAGS).into()]
+        } else {
+            Vec::new()
+        },
         responsible_id: owners.get(i % owners.len().max(1)).copied(),
         visible_to_all: rng.random_bool(0.1),
         ..Default::default()
     };
-    input.validate(region).map_err(|e| anyhow::anyhow!("demo company {i} is invalid: {e}"))
+    input
+        .validate(region)
+        .map_err(|e| anyhow::anyhow!("demo company {i} is invalid: {e}"))
 }
 
-fn contact(rng: &mut StdRng, i: usize, region: Region, owners: &[i64], company_ids: &[i64]) -> Result<ContactDraft> {
+fn contact(
+    rng: &mut StdRng,
+    i: usize,
+    region: Region,
+    owners: &[i64],
+    company_ids: &[i64],
+) -> Result<ContactDraft> {
     let c = &CULTURES[rng.random_range(0..CULTURES.len())];
-    let (f, l) = (rng.random_range(0..c.first.len()), rng.random_range(0..c.last.len()));
+    let (f, l) = (
+        rng.random_range(0..c.first.len()),
+        rng.random_range(0..c.last.len()),
+    );
     let mut phones = vec![(c.phone)(rng)];
     if rng.random_bool(0.3) {
         phones.push((c.phone)(rng));
@@ -144,24 +350,45 @@ fn contact(rng: &mut StdRng, i: usize, region: Region, owners: &[i64], company_i
             None
         },
         phones,
-        emails: vec![format!("{}.{}{}@example.com", c.first_latin[f], c.last_latin[l], i + 1)],
+        emails: vec![format!(
+            "{}.{}{}@example.com",
+            c.first_latin[f],
+            c.last_latin[l],
+            i + 1
+        )],
         birthday: rng.random_bool(0.5).then(|| {
-            format!("{}-{:02}-{:02}", rng.random_range(1950..2005), rng.random_range(1..13), rng.random_range(1..29))
+            format!(
+                "{}-{:02}-{:02}",
+                rng.random_range(1950..2005),
+                rng.random_range(1..13),
+                rng.random_range(1..29)
+            )
         }),
         address: c.city.into(),
-        tags: if rng.random_bool(0.2) { vec![pick(rng, TAGS).into()] } else { Vec::new() },
+        tags: if rng.random_bool(0.2) {
+            vec![pick(rng, TAGS).into()]
+        } else {
+            Vec::new()
+        },
         responsible_id: owners.get(i % owners.len().max(1)).copied(),
         visible_to_all: rng.random_bool(0.1),
         ..Default::default()
     };
-    input.validate(region).map_err(|e| anyhow::anyhow!("demo contact {i} is invalid: {e}"))
+    input
+        .validate(region)
+        .map_err(|e| anyhow::anyhow!("demo contact {i} is invalid: {e}"))
 }
 
 pub fn run(location: &Location, args: Args) -> Result<()> {
     let (settings, store) = super::open(location)?;
     super::require_current_schema(&store, location)?;
     let region = settings.region()?;
-    let owners: Vec<i64> = store.users()?.iter().filter(|u| u.active).map(|u| u.id).collect();
+    let owners: Vec<i64> = store
+        .users()?
+        .iter()
+        .filter(|u| u.active)
+        .map(|u| u.id)
+        .collect();
     if owners.is_empty() {
         bail!("the installation has no users: run `crm install` first");
     }

@@ -21,13 +21,23 @@ pub fn run(location: &Location) -> Result<()> {
                 println!("schema version: {version}");
                 let pending = store.pending_migrations()?;
                 if !pending.is_empty() {
-                    problems.push(format!("{} pending migration(s): run `crm migrate`", pending.len()));
+                    problems.push(format!(
+                        "{} pending migration(s): run `crm migrate`",
+                        pending.len()
+                    ));
                 }
                 if pending.is_empty() {
-                    let admins = store.users()?.iter().filter(|u| u.active && u.role == crm_core::Role::Admin).count();
+                    let admins = store
+                        .users()?
+                        .iter()
+                        .filter(|u| u.active && u.role == crm_core::Role::Admin)
+                        .count();
                     println!("active administrators: {admins}");
                     if admins == 0 {
-                        problems.push("no active administrator: add one with `crm user add --role admin`".into());
+                        problems.push(
+                            "no active administrator: add one with `crm user add --role admin`"
+                                .into(),
+                        );
                     }
                 }
             }

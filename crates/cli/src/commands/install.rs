@@ -36,7 +36,10 @@ pub fn run(location: &Location, args: Args) -> Result<()> {
     let dir = dir
         .canonicalize()
         .with_context(|| format!("cannot resolve {}", dir.display()))?;
-    let config_path = location.config.clone().unwrap_or_else(|| dir.join(CONFIG_FILE));
+    let config_path = location
+        .config
+        .clone()
+        .unwrap_or_else(|| dir.join(CONFIG_FILE));
     if config_path.exists() {
         bail!(
             "{} already exists: this is an installation already; nothing was changed",
@@ -48,7 +51,10 @@ pub fn run(location: &Location, args: Args) -> Result<()> {
     // Check everything before creating anything.
     let password = super::read_password(&args.admin_password_file)?;
     let admin = UserDraft::new(&args.admin_email, "", Role::Admin, "en").map_err(|_| {
-        anyhow::anyhow!("--admin-email {:?} is not an e-mail address", args.admin_email)
+        anyhow::anyhow!(
+            "--admin-email {:?} is not an e-mail address",
+            args.admin_email
+        )
     })?;
     let mut settings = Settings {
         database: DbConfig {
@@ -69,7 +75,10 @@ pub fn run(location: &Location, args: Args) -> Result<()> {
     settings.check()?;
     let is_sqlite = matches!(DbUrl::parse(&settings.database.url)?, DbUrl::Sqlite(_));
     if is_sqlite && db_file.exists() {
-        bail!("{} already exists: this is an installation already; nothing was changed", db_file.display());
+        bail!(
+            "{} already exists: this is an installation already; nothing was changed",
+            db_file.display()
+        );
     }
     let hash = crm_web::auth::hash_password(&password).map_err(anyhow::Error::msg)?;
 
@@ -84,7 +93,10 @@ pub fn run(location: &Location, args: Args) -> Result<()> {
     println!("Installed in {}.", dir.display());
     println!("Configuration: {}", config_path.display());
     println!("Administrator: {}", admin.email.raw());
-    println!("Start it with: crm serve --config {}", config_path.display());
+    println!(
+        "Start it with: crm serve --config {}",
+        config_path.display()
+    );
     Ok(())
 }
 
@@ -92,7 +104,9 @@ fn create_database(settings: &Settings, admin: &UserDraft, hash: &str) -> Result
     let store = Store::create(&settings.database).context("cannot create the database")?;
     store.ping().context("the database does not answer")?;
     if store.schema_version()?.is_some() {
-        bail!("the database already holds a CRM: nothing was changed (use `crm migrate` to upgrade it)");
+        bail!(
+            "the database already holds a CRM: nothing was changed (use `crm migrate` to upgrade it)"
+        );
     }
     store.migrate().context("cannot create the tables")?;
     store

@@ -10,7 +10,11 @@ pub fn run(location: &Location) -> Result<()> {
     if applied.is_empty() {
         println!("The database is up to date.");
     } else {
-        println!("Applied {} migration(s): {}", applied.len(), applied.join(", "));
+        println!(
+            "Applied {} migration(s): {}",
+            applied.len(),
+            applied.join(", ")
+        );
     }
     Ok(())
 }

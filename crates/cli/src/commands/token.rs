@@ -28,7 +28,10 @@ pub fn run(location: &Location, cmd: TokenCommand) -> Result<()> {
             let token = crm_web::auth::new_secret();
             anyhow::ensure!(!token.is_empty(), "no entropy source for a token");
             store.create_api_token(u.id, &name, &crm_web::auth::secret_hash(&token))?;
-            eprintln!("Token for {} created. It is shown only now; store it safely:", u.email);
+            eprintln!(
+                "Token for {} created. It is shown only now; store it safely:",
+                u.email
+            );
             println!("{token}");
         }
     }

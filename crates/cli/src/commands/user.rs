@@ -41,7 +41,13 @@ pub fn run(location: &Location, cmd: UserCommand) -> Result<()> {
     let (_, store) = super::open(location)?;
     super::require_current_schema(&store, location)?;
     match cmd {
-        UserCommand::Add { email, password_file, role, name, locale } => {
+        UserCommand::Add {
+            email,
+            password_file,
+            role,
+            name,
+            locale,
+        } => {
             let Some(role) = Role::parse(&role) else {
                 bail!("--role must be admin or manager, not {role:?}");
             };
@@ -49,19 +55,38 @@ pub fn run(location: &Location, cmd: UserCommand) -> Result<()> {
             let draft = UserDraft::new(&email, &name, role, &locale).map_err(|e| match e {
                 crm_core::Error::Invalid(f) => anyhow::anyhow!(
                     "cannot add the user: {}",
-                    f.iter().map(|e| format!("{}: {}", e.field, crm_web::i18n::translate("en", e.code, &[]))).collect::<Vec<_>>().join("; ")
+                    f.iter()
+                        .map(|e| format!(
+                            "{}: {}",
+                            e.field,
+                            crm_web::i18n::translate("en", e.code, &[])
+                        ))
+                        .collect::<Vec<_>>()
+                        .join("; ")
                 ),
                 other => anyhow::anyhow!("cannot add the user: {other}"),
             })?;
             let hash = crm_web::auth::hash_password(&password).map_err(anyhow::Error::msg)?;
-            let user = store.create_user(&Actor::system(), &draft, &hash).map_err(|e| match e.domain() {
-                Some(crm_core::Error::Invalid(_)) => anyhow::anyhow!("a user with the e-mail {email} exists already"),
-                _ => anyhow::Error::new(e),
-            })?;
-            println!("Added {} ({}) with id {}.", user.email, user.role.as_str(), user.id);
+            let user = store
+                .create_user(&Actor::system(), &draft, &hash)
+                .map_err(|e| match e.domain() {
+                    Some(crm_core::Error::Invalid(_)) => {
+                        anyhow::anyhow!("a user with the e-mail {email} exists already")
+                    }
+                    _ => anyhow::Error::new(e),
+                })?;
+            println!(
+                "Added {} ({}) with id {}.",
+                user.email,
+                user.role.as_str(),
+                user.id
+            );
         }
         UserCommand::List => {
-            println!("{:>6}  {:<8}  {:<6}  {:<32}  name", "id", "role", "active", "e-mail");
+            println!(
+                "{:>6}  {:<8}  {:<6}  {:<32}  name",
+                "id", "role", "active", "e-mail"
+            );
             for u in store.users()? {
                 println!(
                     "{:>6}  {:<8}  {:<6}  {:<32}  {}",
@@ -73,14 +98,20 @@ pub fn run(location: &Location, cmd: UserCommand) -> Result<()> {
                 );
             }
         }
-        UserCommand::ResetPassword { email, password_file } => {
+        UserCommand::ResetPassword {
+            email,
+            password_file,
+        } => {
             let password = super::read_password(&password_file)?;
             let (user, _) = store
                 .user_for_login(&email)?
                 .with_context(|| format!("there is no user with the e-mail {email}"))?;
             let hash = crm_web::auth::hash_password(&password).map_err(anyhow::Error::msg)?;
             store.set_password(&Actor::system(), user.id, &hash)?;
-            println!("New password set for {}; their sessions were ended.", user.email);
+            println!(
+                "New password set for {}; their sessions were ended.",
+                user.email
+            );
         }
     }
     Ok(())

@@ -21,17 +21,31 @@ pub async fn list(
         Some(text) => {
             let limit = i64::from(q.per_page);
             let found = blocking(move || st.store.search(&a, &text, limit)).await?;
-            ListBody { items: found.companies, page: 1, per_page: q.per_page, has_next: false }
+            ListBody {
+                items: found.companies,
+                page: 1,
+                per_page: q.per_page,
+                has_next: false,
+            }
         }
         None => {
             let p = blocking(move || st.store.list_companies(&a, &q)).await?;
-            ListBody { items: p.items, page: p.page, per_page: p.per_page, has_next: p.has_next }
+            ListBody {
+                items: p.items,
+                page: p.page,
+                per_page: p.per_page,
+                has_next: p.has_next,
+            }
         }
     };
     Ok(HttpResponse::Ok().json(body))
 }
 
-pub async fn get(state: web::Data<AppState>, user: ApiUser, id: web::Path<i64>) -> Result<HttpResponse, ApiError> {
+pub async fn get(
+    state: web::Data<AppState>,
+    user: ApiUser,
+    id: web::Path<i64>,
+) -> Result<HttpResponse, ApiError> {
     let (a, id) = (user.0.actor(), id.into_inner());
     let c = blocking(move || state.store.company(&a, id)).await?;
     Ok(HttpResponse::Ok().json(c))
@@ -59,12 +73,19 @@ pub async fn update(
     let (a, id) = (user.0.actor(), id.into_inner());
     let st = state.clone();
     let current = blocking(move || st.store.company(&a, id)).await?;
-    let draft = body.into_inner().apply(current.to_input()).validate(state.region)?;
+    let draft = body
+        .into_inner()
+        .apply(current.to_input())
+        .validate(state.region)?;
     let c = blocking(move || state.store.update_company(&a, id, &draft)).await?;
     Ok(HttpResponse::Ok().json(c))
 }
 
-pub async fn delete(state: web::Data<AppState>, user: ApiUser, id: web::Path<i64>) -> Result<HttpResponse, ApiError> {
+pub async fn delete(
+    state: web::Data<AppState>,
+    user: ApiUser,
+    id: web::Path<i64>,
+) -> Result<HttpResponse, ApiError> {
     let (a, id) = (user.0.actor(), id.into_inner());
     blocking(move || state.store.delete_company(&a, id)).await?;
     Ok(HttpResponse::NoContent().finish())

@@ -113,8 +113,9 @@ impl ListParams {
     pub fn query(&self) -> Result<ListQuery, ApiError> {
         let sort = match self.sort.as_deref() {
             None => SortKey::default(),
-            Some(s) => SortKey::parse(s)
-                .ok_or_else(|| WebError::BadRequest(format!("unknown sort {s:?}: use name, created or updated")))?,
+            Some(s) => SortKey::parse(s).ok_or_else(|| {
+                WebError::BadRequest(format!("unknown sort {s:?}: use name, created or updated"))
+            })?,
         };
         Ok(ListQuery {
             page: self.page.unwrap_or(1),

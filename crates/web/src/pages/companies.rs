@@ -68,8 +68,18 @@ impl FormView {
             name: c.name.clone(),
             industry: c.industry.clone(),
             website: c.website.clone(),
-            phones: c.phones.iter().map(|p| p.raw()).collect::<Vec<_>>().join("\n"),
-            emails: c.emails.iter().map(|e| e.raw()).collect::<Vec<_>>().join("\n"),
+            phones: c
+                .phones
+                .iter()
+                .map(|p| p.raw())
+                .collect::<Vec<_>>()
+                .join("\n"),
+            emails: c
+                .emails
+                .iter()
+                .map(|e| e.raw())
+                .collect::<Vec<_>>()
+                .join("\n"),
             address: c.address.clone(),
             tax_id: c.tax_id.clone(),
             bank_details: c.bank_details.clone(),
@@ -139,9 +149,13 @@ pub async fn card(
     id: web::Path<i64>,
 ) -> Result<HttpResponse, WebError> {
     let (st, a, id) = (state.clone(), actor(&session), id.into_inner());
-    let (c, people) = blocking(move || Ok((st.store.company(&a, id)?, st.store.company_people(&a, id)?))).await?;
+    let (c, people) =
+        blocking(move || Ok((st.store.company(&a, id)?, st.store.company_people(&a, id)?))).await?;
     let a = actor(&session);
-    let can = |action| a.scope(ObjectKind::Company, action).allows(c.responsible_id, c.visible_to_all);
+    let can = |action| {
+        a.scope(ObjectKind::Company, action)
+            .allows(c.responsible_id, c.visible_to_all)
+    };
     let mut view = serde_json::to_value(&c).map_err(|e| WebError::Internal(e.to_string()))?;
     view["created_at"] = super::when(c.created_at).into();
     view["updated_at"] = super::when(c.updated_at).into();
@@ -153,12 +167,25 @@ pub async fn card(
     page.render(&state, "companies/card.html")
 }
 
-pub async fn new(state: web::Data<AppState>, req: HttpRequest, session: Session) -> Result<HttpResponse, WebError> {
+pub async fn new(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    session: Session,
+) -> Result<HttpResponse, WebError> {
     let view = FormView {
         responsible_id: Some(session.user.id),
         ..Default::default()
     };
-    form_page(&state, &req, &session, None, &view, &Duplicates::default(), &FieldErrors::new()).await
+    form_page(
+        &state,
+        &req,
+        &session,
+        None,
+        &view,
+        &Duplicates::default(),
+        &FieldErrors::new(),
+    )
+    .await
 }
 
 pub async fn edit(
@@ -169,10 +196,22 @@ pub async fn edit(
 ) -> Result<HttpResponse, WebError> {
     let (st, a, id) = (state.clone(), actor(&session), id.into_inner());
     let c = blocking(move || st.store.company(&a, id)).await?;
-    if !actor(&session).scope(ObjectKind::Company, Action::Edit).allows(c.responsible_id, c.visible_to_all) {
+    if !actor(&session)
+        .scope(ObjectKind::Company, Action::Edit)
+        .allows(c.responsible_id, c.visible_to_all)
+    {
         return Err(crm_core::Error::Forbidden.into());
     }
-    form_page(&state, &req, &session, Some(id), &FormView::of(&c), &Duplicates::default(), &FieldErrors::new()).await
+    form_page(
+        &state,
+        &req,
+        &session,
+        Some(id),
+        &FormView::of(&c),
+        &Duplicates::default(),
+        &FieldErrors::new(),
+    )
+    .await
 }
 
 async fn form_page(
@@ -236,21 +275,54 @@ pub async fn create(
     let view = FormView::echo(&form);
     let draft = match draft_of(&state, &form) {
         Ok(d) => d,
-        Err(errors) => return form_page(&state, &req, &session, None, &view, &Duplicates::default(), &errors).await,
+        Err(errors) => {
+            return form_page(
+                &state,
+                &req,
+                &session,
+                None,
+                &view,
+                &Duplicates::default(),
+                &errors,
+            )
+            .await;
+        }
     };
     if !checked(&form.confirm_duplicate) {
         let (st, a, d) = (state.clone(), actor(&session), draft.clone());
         let dups = blocking(move || st.store.company_duplicates(&a, &d, None)).await?;
         if !dups.is_empty() {
-            return form_page(&state, &req, &session, None, &view, &dups, &FieldErrors::new()).await;
+            return form_page(
+                &state,
+                &req,
+                &session,
+                None,
+                &view,
+                &dups,
+                &FieldErrors::new(),
+            )
+            .await;
         }
     }
     let (st, a) = (state.clone(), actor(&session));
     match blocking(move || st.store.create_company(&a, &draft)).await {
-        Ok(c) => Ok(redirect_with_flash(&state, &format!("/companies/{}", c.id), "flash-company-created")),
+        Ok(c) => Ok(redirect_with_flash(
+            &state,
+            &format!("/companies/{}", c.id),
+            "flash-company-created",
+        )),
         Err(e) => {
             let errors = forms::field_errors(e)?;
-            form_page(&state, &req, &session, None, &view, &Duplicates::default(), &errors).await
+            form_page(
+                &state,
+                &req,
+                &session,
+                None,
+                &view,
+                &Duplicates::default(),
+                &errors,
+            )
+            .await
         }
     }
 }
@@ -267,14 +339,38 @@ pub async fn update(
     let view = FormView::echo(&form);
     let draft = match draft_of(&state, &form) {
         Ok(d) => d,
-        Err(errors) => return form_page(&state, &req, &session, Some(id), &view, &Duplicates::default(), &errors).await,
+        Err(errors) => {
+            return form_page(
+                &state,
+                &req,
+                &session,
+                Some(id),
+                &view,
+                &Duplicates::default(),
+                &errors,
+            )
+            .await;
+        }
     };
     let (st, a) = (state.clone(), actor(&session));
     match blocking(move || st.store.update_company(&a, id, &draft)).await {
-        Ok(c) => Ok(redirect_with_flash(&state, &format!("/companies/{}", c.id), "flash-company-updated")),
+        Ok(c) => Ok(redirect_with_flash(
+            &state,
+            &format!("/companies/{}", c.id),
+            "flash-company-updated",
+        )),
         Err(e) => {
             let errors = forms::field_errors(e)?;
-            form_page(&state, &req, &session, Some(id), &view, &Duplicates::default(), &errors).await
+            form_page(
+                &state,
+                &req,
+                &session,
+                Some(id),
+                &view,
+                &Duplicates::default(),
+                &errors,
+            )
+            .await
         }
     }
 }
@@ -288,7 +384,11 @@ pub async fn delete(
     session.check_csrf(&form.csrf_token)?;
     let (st, a, id) = (state.clone(), actor(&session), id.into_inner());
     blocking(move || st.store.delete_company(&a, id)).await?;
-    Ok(redirect_with_flash(&state, "/companies", "flash-company-deleted"))
+    Ok(redirect_with_flash(
+        &state,
+        "/companies",
+        "flash-company-deleted",
+    ))
 }
 
 #[derive(Deserialize)]
@@ -311,6 +411,9 @@ pub async fn suggest(
 ) -> Result<HttpResponse, WebError> {
     let (st, a, q) = (state.clone(), actor(&session), params.into_inner().q);
     let found = blocking(move || st.store.suggest_companies(&a, &q, 10)).await?;
-    let out: Vec<Suggestion> = found.into_iter().map(|(id, name)| Suggestion { id, name }).collect();
+    let out: Vec<Suggestion> = found
+        .into_iter()
+        .map(|(id, name)| Suggestion { id, name })
+        .collect();
     Ok(HttpResponse::Ok().json(out))
 }

@@ -68,8 +68,18 @@ impl FormView {
             name: c.name.clone(),
             position: c.position.clone(),
             company: c.company_name.clone().unwrap_or_default(),
-            phones: c.phones.iter().map(|p| p.raw()).collect::<Vec<_>>().join("\n"),
-            emails: c.emails.iter().map(|e| e.raw()).collect::<Vec<_>>().join("\n"),
+            phones: c
+                .phones
+                .iter()
+                .map(|p| p.raw())
+                .collect::<Vec<_>>()
+                .join("\n"),
+            emails: c
+                .emails
+                .iter()
+                .map(|e| e.raw())
+                .collect::<Vec<_>>()
+                .join("\n"),
             birthday: c.birthday.map(|d| d.to_string()).unwrap_or_default(),
             address: c.address.clone(),
             messengers: c.messengers.clone(),
@@ -123,7 +133,10 @@ pub async fn card(
     let (st, a, id) = (state.clone(), actor(&session), id.into_inner());
     let c = blocking(move || st.store.contact(&a, id)).await?;
     let a = actor(&session);
-    let can = |action| a.scope(ObjectKind::Contact, action).allows(c.responsible_id, c.visible_to_all);
+    let can = |action| {
+        a.scope(ObjectKind::Contact, action)
+            .allows(c.responsible_id, c.visible_to_all)
+    };
     let mut view = serde_json::to_value(&c).map_err(|e| WebError::Internal(e.to_string()))?;
     view["created_at"] = super::when(c.created_at).into();
     view["updated_at"] = super::when(c.updated_at).into();
@@ -156,7 +169,16 @@ pub async fn new(
             view.company = co.name;
         }
     }
-    form_page(&state, &req, &session, None, &view, &Duplicates::default(), &FieldErrors::new()).await
+    form_page(
+        &state,
+        &req,
+        &session,
+        None,
+        &view,
+        &Duplicates::default(),
+        &FieldErrors::new(),
+    )
+    .await
 }
 
 pub async fn edit(
@@ -167,10 +189,22 @@ pub async fn edit(
 ) -> Result<HttpResponse, WebError> {
     let (st, a, id) = (state.clone(), actor(&session), id.into_inner());
     let c = blocking(move || st.store.contact(&a, id)).await?;
-    if !actor(&session).scope(ObjectKind::Contact, Action::Edit).allows(c.responsible_id, c.visible_to_all) {
+    if !actor(&session)
+        .scope(ObjectKind::Contact, Action::Edit)
+        .allows(c.responsible_id, c.visible_to_all)
+    {
         return Err(crm_core::Error::Forbidden.into());
     }
-    form_page(&state, &req, &session, Some(id), &FormView::of(&c), &Duplicates::default(), &FieldErrors::new()).await
+    form_page(
+        &state,
+        &req,
+        &session,
+        Some(id),
+        &FormView::of(&c),
+        &Duplicates::default(),
+        &FieldErrors::new(),
+    )
+    .await
 }
 
 async fn form_page(
@@ -239,21 +273,54 @@ pub async fn create(
     let view = FormView::echo(&form);
     let draft = match draft_of(&state, &session, &form).await? {
         Ok(d) => d,
-        Err(errors) => return form_page(&state, &req, &session, None, &view, &Duplicates::default(), &errors).await,
+        Err(errors) => {
+            return form_page(
+                &state,
+                &req,
+                &session,
+                None,
+                &view,
+                &Duplicates::default(),
+                &errors,
+            )
+            .await;
+        }
     };
     if !checked(&form.confirm_duplicate) {
         let (st, a, d) = (state.clone(), actor(&session), draft.clone());
         let dups = blocking(move || st.store.contact_duplicates(&a, &d, None)).await?;
         if !dups.is_empty() {
-            return form_page(&state, &req, &session, None, &view, &dups, &FieldErrors::new()).await;
+            return form_page(
+                &state,
+                &req,
+                &session,
+                None,
+                &view,
+                &dups,
+                &FieldErrors::new(),
+            )
+            .await;
         }
     }
     let (st, a) = (state.clone(), actor(&session));
     match blocking(move || st.store.create_contact(&a, &draft)).await {
-        Ok(c) => Ok(redirect_with_flash(&state, &format!("/contacts/{}", c.id), "flash-contact-created")),
+        Ok(c) => Ok(redirect_with_flash(
+            &state,
+            &format!("/contacts/{}", c.id),
+            "flash-contact-created",
+        )),
         Err(e) => {
             let errors = forms::field_errors(e)?;
-            form_page(&state, &req, &session, None, &view, &Duplicates::default(), &errors).await
+            form_page(
+                &state,
+                &req,
+                &session,
+                None,
+                &view,
+                &Duplicates::default(),
+                &errors,
+            )
+            .await
         }
     }
 }
@@ -270,14 +337,38 @@ pub async fn update(
     let view = FormView::echo(&form);
     let draft = match draft_of(&state, &session, &form).await? {
         Ok(d) => d,
-        Err(errors) => return form_page(&state, &req, &session, Some(id), &view, &Duplicates::default(), &errors).await,
+        Err(errors) => {
+            return form_page(
+                &state,
+                &req,
+                &session,
+                Some(id),
+                &view,
+                &Duplicates::default(),
+                &errors,
+            )
+            .await;
+        }
     };
     let (st, a) = (state.clone(), actor(&session));
     match blocking(move || st.store.update_contact(&a, id, &draft)).await {
-        Ok(c) => Ok(redirect_with_flash(&state, &format!("/contacts/{}", c.id), "flash-contact-updated")),
+        Ok(c) => Ok(redirect_with_flash(
+            &state,
+            &format!("/contacts/{}", c.id),
+            "flash-contact-updated",
+        )),
         Err(e) => {
             let errors = forms::field_errors(e)?;
-            form_page(&state, &req, &session, Some(id), &view, &Duplicates::default(), &errors).await
+            form_page(
+                &state,
+                &req,
+                &session,
+                Some(id),
+                &view,
+                &Duplicates::default(),
+                &errors,
+            )
+            .await
         }
     }
 }
@@ -291,5 +382,9 @@ pub async fn delete(
     session.check_csrf(&form.csrf_token)?;
     let (st, a, id) = (state.clone(), actor(&session), id.into_inner());
     blocking(move || st.store.delete_contact(&a, id)).await?;
-    Ok(redirect_with_flash(&state, "/contacts", "flash-contact-deleted"))
+    Ok(redirect_with_flash(
+        &state,
+        "/contacts",
+        "flash-contact-deleted",
+    ))
 }

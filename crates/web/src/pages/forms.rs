@@ -19,7 +19,10 @@ pub struct UserOption {
 
 /// Active users to choose as responsible: admins choose anyone, managers only themselves (an
 /// empty list hides the picker).
-pub async fn responsible_options(state: &web::Data<AppState>, session: &Session) -> Result<Vec<UserOption>, WebError> {
+pub async fn responsible_options(
+    state: &web::Data<AppState>,
+    session: &Session,
+) -> Result<Vec<UserOption>, WebError> {
     if session.user.role != Role::Admin {
         return Ok(Vec::new());
     }
@@ -28,7 +31,10 @@ pub async fn responsible_options(state: &web::Data<AppState>, session: &Session)
     Ok(users
         .into_iter()
         .filter(|u| u.active)
-        .map(|u| UserOption { id: u.id, name: u.name })
+        .map(|u| UserOption {
+            id: u.id,
+            name: u.name,
+        })
         .collect())
 }
 
@@ -61,7 +67,12 @@ pub fn field_errors(e: WebError) -> Result<FieldErrors, WebError> {
 }
 
 /// Puts what the form needs besides its values into the page.
-pub fn decorate(page: &mut Page, users: &[UserOption], duplicates: &Duplicates, errors: &FieldErrors) {
+pub fn decorate(
+    page: &mut Page,
+    users: &[UserOption],
+    duplicates: &Duplicates,
+    errors: &FieldErrors,
+) {
     page.insert("users", users)
         .insert("duplicates", &duplicates.visible)
         .insert("hidden_duplicates", &duplicates.hidden)

@@ -27,7 +27,10 @@ pub async fn set(
     match &session {
         Some(s) => s.check_csrf(&form.csrf_token)?,
         None => {
-            let cookie = req.cookie(CSRF_COOKIE).map(|c| c.value().to_string()).unwrap_or_default();
+            let cookie = req
+                .cookie(CSRF_COOKIE)
+                .map(|c| c.value().to_string())
+                .unwrap_or_default();
             if !auth::same_secret(&cookie, &form.csrf_token) {
                 return Err(WebError::Csrf);
             }
@@ -51,7 +54,12 @@ pub async fn set(
     let year = actix_web::cookie::time::Duration::days(365);
     Ok(HttpResponse::SeeOther()
         .insert_header((LOCATION, back))
-        .cookie(auth::cookie(LANG_COOKIE, lang.code.to_string(), state.config.secure_cookies, Some(year)))
+        .cookie(auth::cookie(
+            LANG_COOKIE,
+            lang.code.to_string(),
+            state.config.secure_cookies,
+            Some(year),
+        ))
         .cookie(auth::cookie(
             FLASH_COOKIE,
             "flash-language-changed".into(),

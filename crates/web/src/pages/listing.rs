@@ -58,17 +58,24 @@ impl ListParams {
                 tag,
                 responsible: q.responsible_id,
             };
-            format!("{base}?{}", serde_urlencoded::to_string(&link).unwrap_or_default())
+            format!(
+                "{base}?{}",
+                serde_urlencoded::to_string(&link).unwrap_or_default()
+            )
         };
-        let sort_urls: std::collections::BTreeMap<&str, String> = [SortKey::Name, SortKey::Created, SortKey::Updated]
-            .into_iter()
-            .map(|s| (s.as_str(), url(1, s, s == q.sort && !q.desc)))
-            .collect();
+        let sort_urls: std::collections::BTreeMap<&str, String> =
+            [SortKey::Name, SortKey::Created, SortKey::Updated]
+                .into_iter()
+                .map(|s| (s.as_str(), url(1, s, s == q.sort && !q.desc)))
+                .collect();
         page.insert("list_action", base)
             .insert("page", &q.page)
             .insert("has_prev", &(q.page > 1))
             .insert("has_next", &has_next)
-            .insert("prev_url", &url(q.page.saturating_sub(1).max(1), q.sort, q.desc))
+            .insert(
+                "prev_url",
+                &url(q.page.saturating_sub(1).max(1), q.sort, q.desc),
+            )
             .insert("next_url", &url(q.page + 1, q.sort, q.desc))
             .insert("sort", q.sort.as_str())
             .insert("desc", &q.desc)

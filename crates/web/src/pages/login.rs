@@ -46,7 +46,9 @@ fn login_page(
     status: StatusCode,
 ) -> Result<HttpResponse, WebError> {
     let mut page = Page::new(state, req, None, "");
-    page.insert("email", email).insert("next", next).status(status);
+    page.insert("email", email)
+        .insert("next", next)
+        .status(status);
     if let Some(e) = error {
         page.insert("error", e);
     }
@@ -73,13 +75,30 @@ pub async fn submit(
     form: web::Form<LoginForm>,
 ) -> Result<HttpResponse, WebError> {
     let form = form.into_inner();
-    let cookie_token = req.cookie(CSRF_COOKIE).map(|c| c.value().to_string()).unwrap_or_default();
+    let cookie_token = req
+        .cookie(CSRF_COOKIE)
+        .map(|c| c.value().to_string())
+        .unwrap_or_default();
     if !auth::same_secret(&cookie_token, &form.csrf_token) {
-        return login_page(&state, &req, &form.email, &form.next, Some("error-csrf"), StatusCode::FORBIDDEN);
+        return login_page(
+            &state,
+            &req,
+            &form.email,
+            &form.next,
+            Some("error-csrf"),
+            StatusCode::FORBIDDEN,
+        );
     }
     if !state.throttle.allow(&form.email, state.client_ip(&req)) {
         tracing::warn!(email = %form.email, "sign-in throttled");
-        return login_page(&state, &req, &form.email, &form.next, Some("error-login-throttled"), StatusCode::TOO_MANY_REQUESTS);
+        return login_page(
+            &state,
+            &req,
+            &form.email,
+            &form.next,
+            Some("error-login-throttled"),
+            StatusCode::TOO_MANY_REQUESTS,
+        );
     }
     let st = state.clone();
     let email = form.email.clone();
@@ -99,7 +118,14 @@ pub async fn submit(
     .await?;
     let Some(user) = user.filter(|_| ok) else {
         tracing::info!(email = %form.email, "sign-in failed");
-        return login_page(&state, &req, &form.email, &form.next, Some("error-login-failed"), StatusCode::UNAUTHORIZED);
+        return login_page(
+            &state,
+            &req,
+            &form.email,
+            &form.next,
+            Some("error-login-failed"),
+            StatusCode::UNAUTHORIZED,
+        );
     };
     // A new session id at every sign-in: a token planted before it is worth nothing.
     let token = auth::new_secret();
@@ -110,7 +136,11 @@ pub async fn submit(
     let (hash, st) = (auth::secret_hash(&token), state.clone());
     let hours = i64::from(state.config.session_hours.max(1));
     let uid = user.id;
-    blocking(move || st.store.create_session(uid, &hash, &csrf, chrono::Duration::hours(hours))).await?;
+    blocking(move || {
+        st.store
+            .create_session(uid, &hash, &csrf, chrono::Duration::hours(hours))
+    })
+    .await?;
     tracing::info!(user = uid, "signed in");
     Ok(HttpResponse::SeeOther()
         .insert_header((LOCATION, safe_next(&form.next).to_string()))

@@ -2,10 +2,10 @@
 //! error page. Handlers per area live in the submodules.
 
 pub mod companies;
-pub mod forms;
-pub mod listing;
 pub mod contacts;
+pub mod forms;
 pub mod language;
+pub mod listing;
 pub mod login;
 pub mod search;
 
@@ -43,7 +43,10 @@ pub fn language_of(req: &HttpRequest, session: Option<&Session>) -> &'static str
     if let Some(l) = session.and_then(|s| i18n::language(&s.user.locale)) {
         return l.code;
     }
-    if let Some(l) = req.cookie(LANG_COOKIE).and_then(|c| i18n::language(c.value())) {
+    if let Some(l) = req
+        .cookie(LANG_COOKIE)
+        .and_then(|c| i18n::language(c.value()))
+    {
         return l.code;
     }
     req.headers()
@@ -155,7 +158,12 @@ impl Page {
             res.cookie(auth::removal(FLASH_COOKIE));
         }
         if let Some(token) = &self.set_csrf_cookie {
-            res.cookie(auth::cookie(CSRF_COOKIE, token.clone(), state.config.secure_cookies, None));
+            res.cookie(auth::cookie(
+                CSRF_COOKIE,
+                token.clone(),
+                state.config.secure_cookies,
+                None,
+            ));
         }
         Ok(res.body(html))
     }
@@ -197,7 +205,11 @@ pub struct RequestId(pub String);
 /// Renders error responses as pages in the user's language (for pages) or JSON (for the API);
 /// leaves responses that already have their own body alone (forms re-rendered with errors).
 pub fn error_page<B>(res: ServiceResponse<B>) -> actix_web::Result<ErrorHandlerResponse<B>> {
-    let pending = res.response().extensions().get::<PendingErrorPage>().copied();
+    let pending = res
+        .response()
+        .extensions()
+        .get::<PendingErrorPage>()
+        .copied();
     let has_html = res
         .headers()
         .get(CONTENT_TYPE)
@@ -209,13 +221,19 @@ pub fn error_page<B>(res: ServiceResponse<B>) -> actix_web::Result<ErrorHandlerR
     let status = res.status();
     let key = pending.map_or_else(|| default_key(status), |p| p.0);
     let (req, _) = res.into_parts();
-    let request_id = req.extensions().get::<RequestId>().map(|r| r.0.clone()).unwrap_or_default();
+    let request_id = req
+        .extensions()
+        .get::<RequestId>()
+        .map(|r| r.0.clone())
+        .unwrap_or_default();
     let new = if req.path().starts_with("/api/") {
         crate::api::error_body(status, key, None, &request_id)
     } else {
         render_error(&req, status, key, &request_id)
     };
-    Ok(ErrorHandlerResponse::Response(ServiceResponse::new(req, new).map_into_right_body()))
+    Ok(ErrorHandlerResponse::Response(
+        ServiceResponse::new(req, new).map_into_right_body(),
+    ))
 }
 
 fn default_key(status: StatusCode) -> &'static str {
@@ -229,7 +247,12 @@ fn default_key(status: StatusCode) -> &'static str {
     }
 }
 
-fn render_error(req: &HttpRequest, status: StatusCode, key: &str, request_id: &str) -> HttpResponse {
+fn render_error(
+    req: &HttpRequest,
+    status: StatusCode,
+    key: &str,
+    request_id: &str,
+) -> HttpResponse {
     let session = req.extensions().get::<Session>().cloned();
     let html = req.app_data::<web::Data<AppState>>().and_then(|state| {
         let mut page = Page::new(state, req, session.as_ref(), "");
@@ -241,7 +264,10 @@ fn render_error(req: &HttpRequest, status: StatusCode, key: &str, request_id: &s
     let mut res = HttpResponse::build(status);
     match html {
         Some(html) => res
-            .insert_header((CONTENT_TYPE, HeaderValue::from_static("text/html; charset=utf-8")))
+            .insert_header((
+                CONTENT_TYPE,
+                HeaderValue::from_static("text/html; charset=utf-8"),
+            ))
             .body(html),
         None => res.body(i18n::translate(DEFAULT_LANGUAGE, key, &[])),
     }
@@ -254,6 +280,12 @@ pub fn when(t: chrono::DateTime<chrono::Utc>) -> String {
 
 /// `/`: the contacts list for signed-in users, the sign-in page for everyone else.
 pub async fn home(session: Option<Session>) -> HttpResponse {
-    let to = if session.is_some() { "/contacts" } else { "/login" };
-    HttpResponse::SeeOther().insert_header((LOCATION, to)).finish()
+    let to = if session.is_some() {
+        "/contacts"
+    } else {
+        "/login"
+    };
+    HttpResponse::SeeOther()
+        .insert_header((LOCATION, to))
+        .finish()
 }
