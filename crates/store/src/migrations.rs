@@ -77,3 +77,119 @@ impl Store {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::collections::{BTreeMap, BTreeSet};
+
+    use diesel::prelude::*;
+    use diesel::sql_types::Text;
+
+    use crate::conn::DbConn;
+    use crate::testing::TestStore;
+
+    #[derive(QueryableByName)]
+    struct Pair {
+        #[diesel(sql_type = Text)]
+        a: String,
+        #[diesel(sql_type = Text)]
+        b: String,
+    }
+
+    fn pairs(conn: &mut DbConn, sqlite: &str, pg: &str) -> BTreeSet<(String, String)> {
+        let sql = match conn {
+            DbConn::Sqlite(_) => sqlite,
+            DbConn::Pg(_) => pg,
+        };
+        diesel::sql_query(sql)
+            .load::<Pair>(conn)
+            .unwrap()
+            .into_iter()
+            .map(|p| (p.a, p.b))
+            .collect()
+    }
+
+    /// (table, column) of every column `schema.rs` declares.
+    fn declared() -> BTreeSet<(String, String)> {
+        let mut out = BTreeSet::new();
+        let mut table = None;
+        for line in include_str!("schema.rs").lines().map(str::trim) {
+            if let Some(name) = line.strip_suffix("(id) {") {
+                table = Some(name.trim().to_string());
+            } else if line == "}" {
+                table = None;
+            } else if let (Some(t), Some((col, _))) = (&table, line.split_once(" -> ")) {
+                out.insert((t.clone(), col.trim().to_string()));
+            }
+        }
+        out
+    }
+
+    const COLUMNS_SQLITE: &str = "SELECT m.name AS a, c.name AS b FROM sqlite_master m \
+        JOIN pragma_table_info(m.name) c WHERE m.type = 'table' \
+        AND m.name NOT LIKE 'sqlite_%' AND m.name <> '__diesel_schema_migrations'";
+    const COLUMNS_PG: &str = "SELECT table_name::text AS a, column_name::text AS b \
+        FROM information_schema.columns WHERE table_schema = 'public' \
+        AND table_name <> '__diesel_schema_migrations'";
+
+    #[test]
+    fn every_migration_tree_ends_with_the_schema_of_schema_rs() {
+        let want = declared();
+        assert!(want.len() > 50, "schema.rs parsed: {}", want.len());
+        for t in TestStore::each() {
+            let mut conn = t.store.conn().unwrap();
+            let have = pairs(&mut conn, COLUMNS_SQLITE, COLUMNS_PG);
+            assert_eq!(have, want, "{}", t.backend_name());
+        }
+    }
+
+    #[test]
+    fn migrations_go_down_and_up_again() {
+        for t in TestStore::each() {
+            assert!(t.store.revert_all_migrations().unwrap() > 0);
+            let mut conn = t.store.conn().unwrap();
+            assert!(
+                pairs(&mut conn, COLUMNS_SQLITE, COLUMNS_PG).is_empty(),
+                "{}: down leaves no table",
+                t.backend_name()
+            );
+            drop(conn);
+            assert_eq!(t.store.schema_version().unwrap(), None);
+            assert!(!t.store.migrate().unwrap().is_empty());
+            assert!(t.store.pending_migrations().unwrap().is_empty());
+            assert_eq!(
+                t.store.schema_version().unwrap(),
+                t.store.latest_schema_version()
+            );
+        }
+    }
+
+    #[test]
+    fn every_foreign_key_has_an_index() {
+        const FKS_SQLITE: &str = "SELECT m.name AS a, f.\"from\" AS b FROM sqlite_master m \
+            JOIN pragma_foreign_key_list(m.name) f WHERE m.type = 'table'";
+        const INDEXED_SQLITE: &str = "SELECT m.name AS a, i.name AS b FROM sqlite_master m \
+            JOIN pragma_index_list(m.name) l JOIN pragma_index_info(l.name) i \
+            WHERE m.type = 'table' AND i.seqno = 0";
+        const FKS_PG: &str = "SELECT k.table_name::text AS a, k.column_name::text AS b \
+            FROM information_schema.table_constraints c \
+            JOIN information_schema.key_column_usage k ON k.constraint_name = c.constraint_name \
+            WHERE c.constraint_type = 'FOREIGN KEY' AND c.table_schema = 'public'";
+        const INDEXED_PG: &str = "SELECT t.relname::text AS a, a.attname::text AS b FROM pg_index x \
+            JOIN pg_class t ON t.oid = x.indrelid JOIN pg_namespace n ON n.oid = t.relnamespace \
+            JOIN pg_attribute a ON a.attrelid = t.oid AND a.attnum = x.indkey[0] \
+            WHERE n.nspname = 'public'";
+        for t in TestStore::each() {
+            let mut conn = t.store.conn().unwrap();
+            let fks = pairs(&mut conn, FKS_SQLITE, FKS_PG);
+            let indexed = pairs(&mut conn, INDEXED_SQLITE, INDEXED_PG);
+            assert!(fks.len() > 10);
+            let missing: BTreeMap<_, _> = fks.difference(&indexed).cloned().collect();
+            assert!(
+                missing.is_empty(),
+                "{}: foreign keys without an index: {missing:?}",
+                t.backend_name()
+            );
+        }
+    }
+}
