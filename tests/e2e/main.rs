@@ -274,3 +274,90 @@ fn serve_refuses_a_missing_installation_and_an_unreachable_database() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("database"), "{err}");
 }
+
+#[test]
+fn pending_migrations_stop_serve_until_migrate_and_env_overrides_the_file() {
+    let tmp = tempfile::tempdir().unwrap();
+    let db = tmp.path().join("empty.db");
+    std::fs::write(&db, b"").unwrap();
+    let conf = tmp.path().join("crm.toml");
+    std::fs::write(
+        &conf,
+        format!("[database]\nurl = \"sqlite://{}\"\n", db.display()),
+    )
+    .unwrap();
+    let run = |args: &[&str], env: &[(&str, &str)]| {
+        let mut cmd = Command::new(CRM);
+        cmd.args(args).arg("--config").arg(&conf);
+        for (k, v) in env {
+            cmd.env(k, v);
+        }
+        cmd.output().unwrap()
+    };
+    let out = run(&["serve"], &[]);
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("pending migration") && err.contains("crm migrate"),
+        "{err}"
+    );
+    let out = run(&["migrate"], &[]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).contains("Applied"));
+    // No administrator yet: doctor says so and fails; it shows the environment's override.
+    let out = run(&["doctor"], &[("CRM_WEB__LISTEN", "127.0.0.1:9999")]);
+    assert!(!out.status.success());
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("listen = \"127.0.0.1:9999\""), "{text}");
+    assert!(text.contains("no active administrator"), "{text}");
+    let pw = tmp.path().join("pw");
+    std::fs::write(&pw, "short").unwrap();
+    let out = run(
+        &[
+            "user",
+            "add",
+            "--email",
+            "a@example.com",
+            "--password-file",
+            pw.to_str().unwrap(),
+            "--role",
+            "admin",
+        ],
+        &[],
+    );
+    assert!(!out.status.success(), "a short password is refused");
+    std::fs::write(&pw, "long enough password").unwrap();
+    let out = run(
+        &[
+            "user",
+            "add",
+            "--email",
+            "a@example.com",
+            "--password-file",
+            pw.to_str().unwrap(),
+            "--role",
+            "admin",
+        ],
+        &[],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let out = run(&["user", "list"], &[]);
+    assert!(String::from_utf8_lossy(&out.stdout).contains("a@example.com"));
+    let out = run(
+        &["doctor"],
+        &[("CRM_DATABASE__URL", "postgres://crm:secret@127.0.0.1:1/crm")],
+    );
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("crm:***@") && !text.contains("secret"),
+        "secrets are masked: {text}"
+    );
+}
