@@ -79,8 +79,21 @@ impl Location {
 }
 
 impl Settings {
-    /// Loads the file at `path` (it must exist) with environment overrides on top.
+    /// Loads the file at `path` (it must exist) with this process's environment on top.
     pub fn load(path: &Path) -> Result<Settings> {
+        Self::load_with_env(path, std::env::vars())
+    }
+
+    /// Loads the file at `path` with `CRM_<SECTION>__<KEY>` variables from `env` on top. Other
+    /// `CRM_` variables (CRM_CONFIG, CRM_DATA_DIR, CRM_TEST_POSTGRES_URL) are not settings.
+    pub fn load_with_env(
+        path: &Path,
+        env: impl IntoIterator<Item = (String, String)>,
+    ) -> Result<Settings> {
+        let overrides: config::Map<String, String> = env
+            .into_iter()
+            .filter(|(k, _)| k.starts_with("CRM_") && k.contains("__"))
+            .collect();
         if !path.is_file() {
             bail!(
                 "no configuration at {}: install first with `crm install --data-dir DIR ...`, or name the file with --config",
@@ -99,7 +112,8 @@ impl Settings {
                     .separator("__")
                     .try_parsing(true)
                     .list_separator(",")
-                    .with_list_parse_key("web.trusted_proxies"),
+                    .with_list_parse_key("web.trusted_proxies")
+                    .source(Some(overrides)),
             )
             .build()
             .with_context(|| format!("cannot read {}", path.display()))?;
@@ -171,13 +185,23 @@ mod tests {
             "[web]\nlisten = \"127.0.0.1:1\"\n[crm]\ndefault_region = \"RU\"\n",
         )
         .unwrap();
-        let s = Settings::load(&path).unwrap();
+        let s = Settings::load_with_env(&path, []).unwrap();
         assert_eq!(s.web.listen, "127.0.0.1:1");
         assert_eq!(s.crm.default_region, "RU");
+        let env = [
+            ("CRM_WEB__LISTEN", "0.0.0.0:80"),
+            ("CRM_WEB__TRUSTED_PROXIES", "10.0.0.1,10.0.0.2"),
+            ("CRM_TEST_POSTGRES_URL", "postgres://ignored"),
+            ("CRM_DATA_DIR", "/ignored"),
+        ]
+        .map(|(k, v)| (k.to_string(), v.to_string()));
+        let s = Settings::load_with_env(&path, env).unwrap();
+        assert_eq!(s.web.listen, "0.0.0.0:80");
+        assert_eq!(s.web.trusted_proxies, ["10.0.0.1", "10.0.0.2"]);
         std::fs::write(&path, "[web]\nlisten = 5\nbogus = 1\n").unwrap();
-        assert!(Settings::load(&path).is_err());
+        assert!(Settings::load_with_env(&path, []).is_err());
         std::fs::write(&path, "[crm]\ndefault_region = \"XX\"\n").unwrap();
-        let err = format!("{:#}", Settings::load(&path).unwrap_err());
+        let err = format!("{:#}", Settings::load_with_env(&path, []).unwrap_err());
         assert!(err.contains("default_region"), "{err}");
     }
 }
