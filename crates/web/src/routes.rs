@@ -1,8 +1,10 @@
 //! Every route of the application, in one table.
 
-use actix_web::web::{self, ServiceConfig, get, post};
+use actix_web::web::{self, ServiceConfig, delete, get, patch, post};
 
-use crate::{api, assets, health, pages};
+use crate::api::kinds::{Companies, Contacts};
+use crate::api::records;
+use crate::{assets, health, pages};
 
 pub fn routes(cfg: &mut ServiceConfig) {
     cfg
@@ -40,15 +42,15 @@ pub fn routes(cfg: &mut ServiceConfig) {
         // REST API.
         .service(
             web::scope("/api/v1")
-                .route("/contacts", get().to(api::contacts::list))
-                .route("/contacts", post().to(api::contacts::create))
-                .route("/contacts/{id}", get().to(api::contacts::get))
-                .route("/contacts/{id}", web::patch().to(api::contacts::update))
-                .route("/contacts/{id}", web::delete().to(api::contacts::delete))
-                .route("/companies", get().to(api::companies::list))
-                .route("/companies", post().to(api::companies::create))
-                .route("/companies/{id}", get().to(api::companies::get))
-                .route("/companies/{id}", web::patch().to(api::companies::update))
-                .route("/companies/{id}", web::delete().to(api::companies::delete)),
+                .route("/contacts", get().to(records::list::<Contacts>))
+                .route("/contacts", post().to(records::create::<Contacts>))
+                .route("/contacts/{id}", get().to(records::get::<Contacts>))
+                .route("/contacts/{id}", patch().to(records::update::<Contacts>))
+                .route("/contacts/{id}", delete().to(records::delete::<Contacts>))
+                .route("/companies", get().to(records::list::<Companies>))
+                .route("/companies", post().to(records::create::<Companies>))
+                .route("/companies/{id}", get().to(records::get::<Companies>))
+                .route("/companies/{id}", patch().to(records::update::<Companies>))
+                .route("/companies/{id}", delete().to(records::delete::<Companies>)),
         );
 }
