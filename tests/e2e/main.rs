@@ -9,6 +9,8 @@ use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
+mod browser;
+
 const CRM: &str = env!("CARGO_BIN_EXE_crm");
 
 fn crm(dir: &Path, args: &[&str]) -> std::process::Output {
@@ -64,15 +66,14 @@ fn hidden_csrf(html: &str) -> String {
     html[at..at + 64].to_string()
 }
 
-#[test]
-fn install_serve_sign_in_create_search() {
-    let tmp = tempfile::tempdir().unwrap();
-    let dir = tmp.path().join("data");
-    let pw = tmp.path().join("pw");
-    std::fs::write(&pw, "correct horse battery\n").unwrap();
-    let port = free_port();
-    let listen = format!("127.0.0.1:{port}");
+const PASSWORD: &str = "correct horse battery";
 
+/// A fresh installation in `tmp`, served on a free port; returns the server and its base URL.
+fn install_and_serve(tmp: &Path) -> (Server, String) {
+    let dir = tmp.join("data");
+    let pw = tmp.join("pw");
+    std::fs::write(&pw, format!("{PASSWORD}\n")).unwrap();
+    let listen = format!("127.0.0.1:{}", free_port());
     let out = crm(
         &dir,
         &[
@@ -92,6 +93,43 @@ fn install_serve_sign_in_create_search() {
         "install: {}",
         String::from_utf8_lossy(&out.stderr)
     );
+    let server = Server(
+        Command::new(CRM)
+            .args(["serve", "--data-dir"])
+            .arg(&dir)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap(),
+    );
+    let base = format!("http://{listen}");
+    let http = agent();
+    let started = Instant::now();
+    while !http
+        .get(format!("{base}/healthz"))
+        .call()
+        .is_ok_and(|r| r.status() == 200)
+    {
+        assert!(
+            started.elapsed() < Duration::from_secs(30),
+            "server did not start"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    (server, base)
+}
+
+#[test]
+fn install_serve_sign_in_create_search() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (_server, base) = install_and_serve(tmp.path());
+    let dir = tmp.path().join("data");
+    let pw = tmp.path().join("pw");
+    let http = agent();
+    let mut health = http.get(format!("{base}/healthz")).call().unwrap();
+    let body = health.body_mut().read_to_string().unwrap();
+    assert!(body.contains("\"schema_version\""), "{body}");
+
     // A second install refuses and changes nothing.
     let again = crm(
         &dir,
@@ -124,33 +162,6 @@ fn install_serve_sign_in_create_search() {
         .to_string();
     assert_eq!(token.len(), 64);
 
-    let _server = Server(
-        Command::new(CRM)
-            .args(["serve", "--data-dir"])
-            .arg(&dir)
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap(),
-    );
-    let base = format!("http://{listen}");
-    let http = agent();
-    let started = Instant::now();
-    loop {
-        if let Ok(mut r) = http.get(format!("{base}/healthz")).call()
-            && r.status() == 200
-        {
-            let body = r.body_mut().read_to_string().unwrap();
-            assert!(body.contains("\"schema_version\""), "{body}");
-            break;
-        }
-        assert!(
-            started.elapsed() < Duration::from_secs(30),
-            "server did not start"
-        );
-        std::thread::sleep(Duration::from_millis(100));
-    }
-
     // Sign in like a browser: the login form's CSRF token pairs with its cookie.
     let mut login = http.get(format!("{base}/login")).call().unwrap();
     let pre = cookie(&login, "crm_csrf").expect("pre-login CSRF cookie");
@@ -171,7 +182,7 @@ fn install_serve_sign_in_create_search() {
         .header("Cookie", format!("crm_csrf={pre}"))
         .send_form([
             ("email", "admin@example.com"),
-            ("password", "correct horse battery"),
+            ("password", PASSWORD),
             ("csrf_token", pre.as_str()),
         ])
         .unwrap();
