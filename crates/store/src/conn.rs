@@ -231,6 +231,11 @@ impl Store {
         self.backend
     }
 
+    /// Most connections open at once: more threads waiting on the database would only queue.
+    pub fn pool_size(&self) -> u32 {
+        self.pool.max_size()
+    }
+
     pub(crate) fn conn(&self) -> StoreResult<PooledConn> {
         Ok(self.pool.get()?)
     }

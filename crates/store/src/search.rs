@@ -67,6 +67,7 @@ macro_rules! find {
         let rows: Vec<$row> = match $needle {
             Needle::PhoneSuffix(rev) => phones::table
                 .inner_join($table::table.on($table::id.nullable().eq(phones::$owner)))
+                .filter(phones::$owner.is_not_null())
                 .filter(phones::digits_rev.ge(rev.clone()))
                 .filter(phones::digits_rev.lt(text::prefix_end(rev)))
                 .filter(visible!($table, $actor, $kind))
@@ -76,6 +77,7 @@ macro_rules! find {
                 .load($conn)?,
             Needle::EmailPrefix(p) => emails::table
                 .inner_join($table::table.on($table::id.nullable().eq(emails::$owner)))
+                .filter(emails::$owner.is_not_null())
                 .filter(emails::lower.ge(p.clone()))
                 .filter(emails::lower.lt(text::prefix_end(p)))
                 .filter(visible!($table, $actor, $kind))
@@ -90,6 +92,7 @@ macro_rules! find {
                 };
                 let mut query = search_terms::table
                     .inner_join($table::table.on($table::id.nullable().eq(search_terms::$owner)))
+                    .filter(search_terms::$owner.is_not_null())
                     .filter(search_terms::term.ge(first.clone()))
                     .filter(search_terms::term.lt(text::prefix_end(first)))
                     .filter(visible!($table, $actor, $kind))
@@ -100,6 +103,7 @@ macro_rules! find {
                     query = query.filter(
                         $table::id.nullable().eq_any(
                             other
+                                .filter(other.field(search_terms::$owner).is_not_null())
                                 .filter(other.field(search_terms::term).ge(w.clone()))
                                 .filter(other.field(search_terms::term).lt(text::prefix_end(w)))
                                 .select(other.field(search_terms::$owner)),

@@ -170,11 +170,15 @@ where
 pub async fn serve(state: AppState) -> std::io::Result<()> {
     let listen = state.config.listen.clone();
     let workers = state.config.workers;
+    // Database work runs on blocking threads; more of them than pooled connections only wait,
+    // and every extra thread keeps its own allocator arena (memory that never shrinks).
+    let blocking_threads = usize::try_from(state.store.pool_size()).unwrap_or(8).max(2);
     let state = web::Data::new(state);
     let mut server = HttpServer::new(move || app!(state.clone()))
         .bind(&listen)
         .map_err(|e| std::io::Error::new(e.kind(), format!("cannot listen on {listen}: {e}")))?
-        .shutdown_timeout(20);
+        .shutdown_timeout(20)
+        .worker_max_blocking_threads(blocking_threads);
     if workers > 0 {
         server = server.workers(workers);
     }

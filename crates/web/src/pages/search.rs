@@ -10,7 +10,7 @@ use crate::pages::{Page, blocking};
 use crate::state::AppState;
 
 /// Results shown per kind.
-const LIMIT: i64 = 50;
+const LIMIT: i64 = 20;
 
 #[derive(Deserialize)]
 pub struct SearchParams {

@@ -94,7 +94,9 @@ CREATE TABLE phones (
 CREATE INDEX phones_contact_id ON phones (contact_id);
 CREATE INDEX phones_company_id ON phones (company_id);
 CREATE INDEX phones_e164 ON phones (e164);
-CREATE INDEX phones_digits_rev ON phones (digits_rev);
+-- Suffix search walks one kind's numbers only: partial indexes per owner kind.
+CREATE INDEX phones_contact_digits_rev ON phones (digits_rev) WHERE contact_id IS NOT NULL;
+CREATE INDEX phones_company_digits_rev ON phones (digits_rev) WHERE company_id IS NOT NULL;
 
 CREATE TABLE emails (
     id INTEGER PRIMARY KEY,
@@ -108,6 +110,8 @@ CREATE TABLE emails (
 CREATE INDEX emails_contact_id ON emails (contact_id);
 CREATE INDEX emails_company_id ON emails (company_id);
 CREATE INDEX emails_lower ON emails (lower);
+CREATE INDEX emails_contact_lower ON emails (lower) WHERE contact_id IS NOT NULL;
+CREATE INDEX emails_company_lower ON emails (lower) WHERE company_id IS NOT NULL;
 
 CREATE TABLE tags (
     id INTEGER PRIMARY KEY,
@@ -129,7 +133,9 @@ CREATE TABLE search_terms (
     term TEXT NOT NULL,
     CHECK ((contact_id IS NULL) <> (company_id IS NULL))
 );
-CREATE INDEX search_terms_term ON search_terms (term);
+-- One index per owner kind: a search for companies must not walk every contact's words.
+CREATE INDEX search_terms_contact_term ON search_terms (term) WHERE contact_id IS NOT NULL;
+CREATE INDEX search_terms_company_term ON search_terms (term) WHERE company_id IS NOT NULL;
 CREATE INDEX search_terms_contact_id ON search_terms (contact_id);
 CREATE INDEX search_terms_company_id ON search_terms (company_id);
 
