@@ -267,6 +267,42 @@ fn install_serve_sign_in_create_search() {
 #[test]
 fn serve_refuses_a_missing_installation_and_an_unreachable_database() {
     let tmp = tempfile::tempdir().unwrap();
+    // A failed install leaves nothing behind.
+    let short = tmp.path().join("short");
+    std::fs::write(&short, "short\n").unwrap();
+    let fresh = tmp.path().join("fresh");
+    let out = crm(
+        &fresh,
+        &[
+            "install",
+            "--admin-email",
+            "a@example.com",
+            "--admin-password-file",
+            short.to_str().unwrap(),
+        ],
+    );
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("too short"));
+    assert!(!fresh.exists());
+    let pw = tmp.path().join("pw");
+    std::fs::write(&pw, "long enough password").unwrap();
+    let out = crm(
+        &fresh,
+        &[
+            "install",
+            "--admin-email",
+            "a@example.com",
+            "--admin-password-file",
+            pw.to_str().unwrap(),
+            "--database-url",
+            "postgres://nobody@127.0.0.1:1/none",
+        ],
+    );
+    assert!(!out.status.success());
+    assert!(
+        !fresh.exists(),
+        "an unreachable database leaves no directory"
+    );
     let out = crm(&tmp.path().join("none"), &["serve"]);
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("install"));

@@ -32,10 +32,8 @@ pub fn run(location: &Location, args: Args) -> Result<()> {
     let Some(dir) = &location.data_dir else {
         bail!("say where to install: --data-dir DIR");
     };
-    std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
-    let dir = dir
-        .canonicalize()
-        .with_context(|| format!("cannot resolve {}", dir.display()))?;
+    let dir =
+        std::path::absolute(dir).with_context(|| format!("cannot resolve {}", dir.display()))?;
     let config_path = location
         .config
         .clone()
@@ -82,10 +80,16 @@ pub fn run(location: &Location, args: Args) -> Result<()> {
     }
     let hash = crm_web::auth::hash_password(&password).map_err(anyhow::Error::msg)?;
 
+    let created_dir = !dir.exists();
+    std::fs::create_dir_all(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
     let made = create_database(&settings, &admin, &hash);
     if let Err(e) = made {
+        // Leave the machine as it was found.
         if is_sqlite {
             remove_sqlite(&db_file);
+        }
+        if created_dir {
+            let _ = std::fs::remove_dir(&dir);
         }
         return Err(e);
     }
