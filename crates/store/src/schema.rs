@@ -33,7 +33,6 @@ diesel::table! {
         user_id -> BigInt,
         name -> Text,
         created_at -> Timestamp,
-        last_used_at -> Nullable<Timestamp>,
     }
 }
 

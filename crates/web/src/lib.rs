@@ -9,6 +9,7 @@ pub mod error;
 mod health;
 pub mod i18n;
 pub mod pages;
+mod records;
 mod routes;
 pub mod state;
 mod throttle;

@@ -2,8 +2,9 @@
 
 use actix_web::web::{self, ServiceConfig, delete, get, patch, post};
 
-use crate::api::kinds::{Companies, Contacts};
 use crate::api::records;
+use crate::pages::cards;
+use crate::records::{Companies, Contacts};
 use crate::{assets, health, pages};
 
 pub fn routes(cfg: &mut ServiceConfig) {
@@ -18,24 +19,27 @@ pub fn routes(cfg: &mut ServiceConfig) {
         .route("/logout", post().to(pages::login::logout))
         .route("/language", post().to(pages::language::set))
         // Contacts.
-        .route("/contacts", get().to(pages::contacts::list))
-        .route("/contacts", post().to(pages::contacts::create))
+        .route("/contacts", get().to(cards::list::<Contacts>))
+        .route("/contacts", post().to(cards::create::<Contacts>))
         .route("/contacts/new", get().to(pages::contacts::new))
-        .route("/contacts/{id}", get().to(pages::contacts::card))
-        .route("/contacts/{id}", post().to(pages::contacts::update))
-        .route("/contacts/{id}/edit", get().to(pages::contacts::edit))
-        .route("/contacts/{id}/delete", post().to(pages::contacts::delete))
+        .route("/contacts/{id}", get().to(cards::card::<Contacts>))
+        .route("/contacts/{id}", post().to(cards::update::<Contacts>))
+        .route("/contacts/{id}/edit", get().to(cards::edit::<Contacts>))
+        .route(
+            "/contacts/{id}/delete",
+            post().to(cards::delete::<Contacts>),
+        )
         // Companies.
-        .route("/companies", get().to(pages::companies::list))
-        .route("/companies", post().to(pages::companies::create))
+        .route("/companies", get().to(cards::list::<Companies>))
+        .route("/companies", post().to(cards::create::<Companies>))
         .route("/companies/new", get().to(pages::companies::new))
         .route("/companies/suggest", get().to(pages::companies::suggest))
-        .route("/companies/{id}", get().to(pages::companies::card))
-        .route("/companies/{id}", post().to(pages::companies::update))
-        .route("/companies/{id}/edit", get().to(pages::companies::edit))
+        .route("/companies/{id}", get().to(cards::card::<Companies>))
+        .route("/companies/{id}", post().to(cards::update::<Companies>))
+        .route("/companies/{id}/edit", get().to(cards::edit::<Companies>))
         .route(
             "/companies/{id}/delete",
-            post().to(pages::companies::delete),
+            post().to(cards::delete::<Companies>),
         )
         // Search.
         .route("/search", get().to(pages::search::search))

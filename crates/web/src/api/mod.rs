@@ -1,7 +1,6 @@
 //! The REST API (`/api/v1`): the same store operations as the pages, authenticated with API
 //! tokens, answering JSON — errors as `{"error": {"code", "message", "fields"}}`.
 
-pub mod kinds;
 pub mod records;
 
 use std::collections::BTreeMap;

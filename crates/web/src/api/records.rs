@@ -1,44 +1,14 @@
 //! The endpoints every kind of record shares: list or search, read, create, partial update,
-//! delete. Each kind says how it maps onto the store in a [`Record`] implementation.
+//! delete, written once over [`Record`].
 
 use actix_web::http::header::LOCATION;
 use actix_web::{HttpResponse, web};
-use crm_core::{Actor, ListQuery, Page, Region};
-use crm_store::{Store, StoreResult};
-use serde::Serialize;
-use serde::de::DeserializeOwned;
 
 use crate::api::{ApiError, ListBody, ListParams};
 use crate::auth::ApiUser;
 use crate::pages::blocking;
+use crate::records::Record;
 use crate::state::AppState;
-
-/// A kind of record served under `/api/v1/{PATH}`.
-pub trait Record: 'static {
-    const PATH: &'static str;
-    /// The full body of a create.
-    type Input: DeserializeOwned + Send + 'static;
-    /// The body of a partial update.
-    type Patch: DeserializeOwned + Send + 'static;
-    type Draft: Send + 'static;
-    type Full: Serialize + Send + 'static;
-    type Row: Serialize + Send + 'static;
-
-    fn validate(input: &Self::Input, region: Region) -> crm_core::Result<Self::Draft>;
-    fn patch(patch: Self::Patch, current: &Self::Full) -> Self::Input;
-    fn id(record: &Self::Full) -> i64;
-    fn list(store: &Store, actor: &Actor, q: &ListQuery) -> StoreResult<Page<Self::Row>>;
-    fn search(store: &Store, actor: &Actor, text: &str, limit: i64) -> StoreResult<Vec<Self::Row>>;
-    fn get(store: &Store, actor: &Actor, id: i64) -> StoreResult<Self::Full>;
-    fn create(store: &Store, actor: &Actor, draft: &Self::Draft) -> StoreResult<Self::Full>;
-    fn update(
-        store: &Store,
-        actor: &Actor,
-        id: i64,
-        draft: &Self::Draft,
-    ) -> StoreResult<Self::Full>;
-    fn delete(store: &Store, actor: &Actor, id: i64) -> StoreResult<()>;
-}
 
 pub async fn list<R: Record>(
     state: web::Data<AppState>,

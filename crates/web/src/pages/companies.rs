@@ -1,16 +1,17 @@
-//! Company pages: list, card with its contact persons, create, edit, delete; and the company
-//! picker of the contact form.
+//! Company pages: the company form, its card's contact persons, and the company picker of the
+//! contact form (the shared card pages are in `cards`).
 
 use actix_web::{HttpRequest, HttpResponse, web};
-use crm_core::{Action, Company, CompanyInput, FieldErrors, ObjectKind, party};
-use crm_store::Duplicates;
+use crm_core::{Actor, Company, CompanyDraft, CompanyInput, FieldErrors, party};
+use crm_store::{Duplicates, Store, StoreResult};
 use serde::{Deserialize, Serialize};
 
 use crate::auth::Session;
 use crate::error::WebError;
-use crate::pages::forms::{self, actor, checked, optional_id};
-use crate::pages::listing::ListParams;
-use crate::pages::{CsrfForm, Page, blocking, redirect_with_flash};
+use crate::pages::blocking;
+use crate::pages::cards::{self, CardPages};
+use crate::pages::forms::{actor, checked, optional_id};
+use crate::records::Companies;
 use crate::state::AppState;
 
 /// The company form as posted: every field as text.
@@ -47,7 +48,7 @@ pub struct CompanyForm {
 }
 
 #[derive(Debug, Default, Serialize)]
-struct FormView {
+pub struct FormView {
     name: String,
     industry: String,
     website: String,
@@ -126,47 +127,6 @@ pub async fn resolve(
     Ok(found)
 }
 
-pub async fn list(
-    state: web::Data<AppState>,
-    req: HttpRequest,
-    session: Session,
-    params: web::Query<ListParams>,
-) -> Result<HttpResponse, WebError> {
-    let q = params.query();
-    let (st, a, query) = (state.clone(), actor(&session), q.clone());
-    let rows = blocking(move || st.store.list_companies(&a, &query)).await?;
-    let users = forms::responsible_options(&state, &session).await?;
-    let mut page = Page::new(&state, &req, Some(&session), "companies");
-    params.links(&mut page, "/companies", &q, rows.has_next);
-    page.insert("rows", &rows.items).insert("users", &users);
-    page.render(&state, "companies/list.html")
-}
-
-pub async fn card(
-    state: web::Data<AppState>,
-    req: HttpRequest,
-    session: Session,
-    id: web::Path<i64>,
-) -> Result<HttpResponse, WebError> {
-    let (st, a, id) = (state.clone(), actor(&session), id.into_inner());
-    let (c, people) =
-        blocking(move || Ok((st.store.company(&a, id)?, st.store.company_people(&a, id)?))).await?;
-    let a = actor(&session);
-    let can = |action| {
-        a.scope(ObjectKind::Company, action)
-            .allows(c.responsible_id, c.visible_to_all)
-    };
-    let mut view = serde_json::to_value(&c).map_err(|e| WebError::Internal(e.to_string()))?;
-    view["created_at"] = super::when(c.created_at).into();
-    view["updated_at"] = super::when(c.updated_at).into();
-    let mut page = Page::new(&state, &req, Some(&session), "companies");
-    page.insert("company", &view)
-        .insert("people", &people)
-        .insert("can_edit", &can(Action::Edit))
-        .insert("can_delete", &can(Action::Delete));
-    page.render(&state, "companies/card.html")
-}
-
 pub async fn new(
     state: web::Data<AppState>,
     req: HttpRequest,
@@ -176,7 +136,7 @@ pub async fn new(
         responsible_id: Some(session.user.id),
         ..Default::default()
     };
-    form_page(
+    cards::form_page::<Companies>(
         &state,
         &req,
         &session,
@@ -188,56 +148,7 @@ pub async fn new(
     .await
 }
 
-pub async fn edit(
-    state: web::Data<AppState>,
-    req: HttpRequest,
-    session: Session,
-    id: web::Path<i64>,
-) -> Result<HttpResponse, WebError> {
-    let (st, a, id) = (state.clone(), actor(&session), id.into_inner());
-    let c = blocking(move || st.store.company(&a, id)).await?;
-    if !actor(&session)
-        .scope(ObjectKind::Company, Action::Edit)
-        .allows(c.responsible_id, c.visible_to_all)
-    {
-        return Err(crm_core::Error::Forbidden.into());
-    }
-    form_page(
-        &state,
-        &req,
-        &session,
-        Some(id),
-        &FormView::of(&c),
-        &Duplicates::default(),
-        &FieldErrors::new(),
-    )
-    .await
-}
-
-async fn form_page(
-    state: &web::Data<AppState>,
-    req: &HttpRequest,
-    session: &Session,
-    id: Option<i64>,
-    view: &FormView,
-    duplicates: &Duplicates,
-    errors: &FieldErrors,
-) -> Result<HttpResponse, WebError> {
-    let users = forms::responsible_options(state, session).await?;
-    let mut page = Page::new(state, req, Some(session), "companies");
-    let (action, cancel) = match id {
-        Some(id) => (format!("/companies/{id}"), format!("/companies/{id}")),
-        None => ("/companies".to_string(), "/companies".to_string()),
-    };
-    page.insert("is_new", &id.is_none())
-        .insert("action", &action)
-        .insert("cancel_url", &cancel)
-        .insert("form", view);
-    forms::decorate(&mut page, &users, duplicates, errors);
-    page.render(state, "companies/form.html")
-}
-
-fn draft_of(state: &AppState, form: &CompanyForm) -> Result<crm_core::CompanyDraft, FieldErrors> {
+fn draft_of(state: &AppState, form: &CompanyForm) -> Result<CompanyDraft, FieldErrors> {
     let mut errors = FieldErrors::new();
     let responsible_id = optional_id(&mut errors, "responsible", &form.responsible_id);
     let input = CompanyInput {
@@ -265,130 +176,41 @@ fn draft_of(state: &AppState, form: &CompanyForm) -> Result<crm_core::CompanyDra
     }
 }
 
-pub async fn create(
-    state: web::Data<AppState>,
-    req: HttpRequest,
-    session: Session,
-    form: web::Form<CompanyForm>,
-) -> Result<HttpResponse, WebError> {
-    session.check_csrf(&form.csrf_token)?;
-    let view = FormView::echo(&form);
-    let draft = match draft_of(&state, &form) {
-        Ok(d) => d,
-        Err(errors) => {
-            return form_page(
-                &state,
-                &req,
-                &session,
-                None,
-                &view,
-                &Duplicates::default(),
-                &errors,
-            )
-            .await;
-        }
-    };
-    if !checked(&form.confirm_duplicate) {
-        let (st, a, d) = (state.clone(), actor(&session), draft.clone());
-        let dups = blocking(move || st.store.company_duplicates(&a, &d, None)).await?;
-        if !dups.is_empty() {
-            return form_page(
-                &state,
-                &req,
-                &session,
-                None,
-                &view,
-                &dups,
-                &FieldErrors::new(),
-            )
-            .await;
-        }
-    }
-    let (st, a) = (state.clone(), actor(&session));
-    match blocking(move || st.store.create_company(&a, &draft)).await {
-        Ok(c) => Ok(redirect_with_flash(
-            &state,
-            &format!("/companies/{}", c.id),
-            "flash-company-created",
-        )),
-        Err(e) => {
-            let errors = forms::field_errors(e)?;
-            form_page(
-                &state,
-                &req,
-                &session,
-                None,
-                &view,
-                &Duplicates::default(),
-                &errors,
-            )
-            .await
-        }
-    }
-}
+impl CardPages for Companies {
+    type Form = CompanyForm;
+    type View = FormView;
 
-pub async fn update(
-    state: web::Data<AppState>,
-    req: HttpRequest,
-    session: Session,
-    id: web::Path<i64>,
-    form: web::Form<CompanyForm>,
-) -> Result<HttpResponse, WebError> {
-    session.check_csrf(&form.csrf_token)?;
-    let id = id.into_inner();
-    let view = FormView::echo(&form);
-    let draft = match draft_of(&state, &form) {
-        Ok(d) => d,
-        Err(errors) => {
-            return form_page(
-                &state,
-                &req,
-                &session,
-                Some(id),
-                &view,
-                &Duplicates::default(),
-                &errors,
-            )
-            .await;
-        }
-    };
-    let (st, a) = (state.clone(), actor(&session));
-    match blocking(move || st.store.update_company(&a, id, &draft)).await {
-        Ok(c) => Ok(redirect_with_flash(
-            &state,
-            &format!("/companies/{}", c.id),
-            "flash-company-updated",
-        )),
-        Err(e) => {
-            let errors = forms::field_errors(e)?;
-            form_page(
-                &state,
-                &req,
-                &session,
-                Some(id),
-                &view,
-                &Duplicates::default(),
-                &errors,
-            )
-            .await
-        }
+    fn csrf(form: &CompanyForm) -> &str {
+        &form.csrf_token
     }
-}
-
-pub async fn delete(
-    state: web::Data<AppState>,
-    session: Session,
-    id: web::Path<i64>,
-    form: web::Form<CsrfForm>,
-) -> Result<HttpResponse, WebError> {
-    session.check_csrf(&form.csrf_token)?;
-    let (st, a, id) = (state.clone(), actor(&session), id.into_inner());
-    blocking(move || st.store.delete_company(&a, id)).await?;
-    Ok(redirect_with_flash(
-        &state,
-        "/companies",
-        "flash-company-deleted",
-    ))
+    fn confirmed(form: &CompanyForm) -> bool {
+        checked(&form.confirm_duplicate)
+    }
+    fn echo(form: &CompanyForm) -> FormView {
+        FormView::echo(form)
+    }
+    fn view_of(record: &Company) -> FormView {
+        FormView::of(record)
+    }
+    async fn draft(
+        state: &web::Data<AppState>,
+        _session: &Session,
+        form: &CompanyForm,
+    ) -> Result<Result<CompanyDraft, FieldErrors>, WebError> {
+        Ok(draft_of(state, form))
+    }
+    /// A company's card lists its contact persons.
+    fn card_extras(
+        store: &Store,
+        actor: &Actor,
+        id: i64,
+    ) -> StoreResult<Vec<(&'static str, serde_json::Value)>> {
+        let people = store.company_people(actor, id)?;
+        Ok(vec![(
+            "people",
+            serde_json::to_value(people).unwrap_or_default(),
+        )])
+    }
 }
 
 #[derive(Deserialize)]

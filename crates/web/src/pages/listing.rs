@@ -48,7 +48,7 @@ impl ListParams {
     }
 
     /// Puts the list's paging, sorting and filter links into the page.
-    pub fn links(&self, page: &mut Page, base: &'static str, q: &ListQuery, has_next: bool) {
+    pub fn links(&self, page: &mut Page, base: &str, q: &ListQuery, has_next: bool) {
         let tag = self.tag.trim();
         let url = |p: u32, sort: SortKey, desc: bool| {
             let link = Link {

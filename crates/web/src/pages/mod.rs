@@ -1,6 +1,7 @@
 //! Server-rendered pages: the context every page shares, rendering, flash messages and the
 //! error page. Handlers per area live in the submodules.
 
+pub mod cards;
 pub mod companies;
 pub mod contacts;
 pub mod forms;
@@ -177,7 +178,7 @@ pub struct CsrfForm {
 }
 
 /// Post/Redirect/Get: a 303 to `to`, with a flash message for the page there.
-pub fn redirect_with_flash(state: &AppState, to: &str, flash: &'static str) -> HttpResponse {
+pub fn redirect_with_flash(state: &AppState, to: &str, flash: &str) -> HttpResponse {
     HttpResponse::SeeOther()
         .insert_header((LOCATION, to.to_string()))
         .cookie(auth::cookie(

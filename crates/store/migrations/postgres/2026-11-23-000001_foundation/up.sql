@@ -30,8 +30,7 @@ CREATE TABLE api_tokens (
     token_hash TEXT NOT NULL UNIQUE,
     user_id BIGINT NOT NULL REFERENCES users (id) ON DELETE CASCADE,
     name TEXT NOT NULL,
-    created_at TIMESTAMP NOT NULL,
-    last_used_at TIMESTAMP
+    created_at TIMESTAMP NOT NULL
 );
 CREATE INDEX api_tokens_user_id ON api_tokens (user_id);
 

@@ -1,18 +1,55 @@
-//! The record kinds of the REST API and how each maps onto the store.
+//! The kinds of record that pages and the REST API serve alike, and how each maps onto the
+//! store. Handlers are written once, generically, over [`Record`].
 
 use crm_core::{
     Actor, Company, CompanyDraft, CompanyInput, CompanyPatch, CompanyRow, Contact, ContactDraft,
-    ContactInput, ContactPatch, ContactRow, ListQuery, Page, Region,
+    ContactInput, ContactPatch, ContactRow, ListQuery, ObjectKind, Page, Region,
 };
-use crm_store::{Store, StoreResult};
+use crm_store::{Duplicates, Store, StoreResult};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
 
-use crate::api::records::Record;
+/// A kind of record: its names, its input types, and its store operations.
+pub trait Record: 'static {
+    const KIND: ObjectKind;
+    /// The plural used in paths (`/contacts`, `/api/v1/contacts`) and template folders.
+    const PATH: &'static str;
+    /// The singular used in message keys (`flash-contact-created`).
+    const ONE: &'static str;
+    /// The full body of a create.
+    type Input: DeserializeOwned + Send + 'static;
+    /// The body of a partial update.
+    type Patch: DeserializeOwned + Send + 'static;
+    type Draft: Clone + Send + 'static;
+    type Full: Serialize + Send + 'static;
+    type Row: Serialize + Send + 'static;
+
+    fn validate(input: &Self::Input, region: Region) -> crm_core::Result<Self::Draft>;
+    fn patch(patch: Self::Patch, current: &Self::Full) -> Self::Input;
+    fn id(record: &Self::Full) -> i64;
+    /// Who is responsible for the record, and whether everyone may see it.
+    fn owner(record: &Self::Full) -> (Option<i64>, bool);
+    fn list(store: &Store, actor: &Actor, q: &ListQuery) -> StoreResult<Page<Self::Row>>;
+    fn search(store: &Store, actor: &Actor, text: &str, limit: i64) -> StoreResult<Vec<Self::Row>>;
+    fn get(store: &Store, actor: &Actor, id: i64) -> StoreResult<Self::Full>;
+    fn duplicates(store: &Store, actor: &Actor, draft: &Self::Draft) -> StoreResult<Duplicates>;
+    fn create(store: &Store, actor: &Actor, draft: &Self::Draft) -> StoreResult<Self::Full>;
+    fn update(
+        store: &Store,
+        actor: &Actor,
+        id: i64,
+        draft: &Self::Draft,
+    ) -> StoreResult<Self::Full>;
+    fn delete(store: &Store, actor: &Actor, id: i64) -> StoreResult<()>;
+}
 
 /// `/api/v1/contacts`.
 pub struct Contacts;
 
 impl Record for Contacts {
+    const KIND: ObjectKind = ObjectKind::Contact;
     const PATH: &'static str = "contacts";
+    const ONE: &'static str = "contact";
     type Input = ContactInput;
     type Patch = ContactPatch;
     type Draft = ContactDraft;
@@ -27,6 +64,12 @@ impl Record for Contacts {
     }
     fn id(record: &Contact) -> i64 {
         record.id
+    }
+    fn owner(record: &Contact) -> (Option<i64>, bool) {
+        (record.responsible_id, record.visible_to_all)
+    }
+    fn duplicates(store: &Store, actor: &Actor, draft: &ContactDraft) -> StoreResult<Duplicates> {
+        store.contact_duplicates(actor, draft, None)
     }
     fn list(store: &Store, actor: &Actor, q: &ListQuery) -> StoreResult<Page<ContactRow>> {
         store.list_contacts(actor, q)
@@ -57,7 +100,9 @@ impl Record for Contacts {
 pub struct Companies;
 
 impl Record for Companies {
+    const KIND: ObjectKind = ObjectKind::Company;
     const PATH: &'static str = "companies";
+    const ONE: &'static str = "company";
     type Input = CompanyInput;
     type Patch = CompanyPatch;
     type Draft = CompanyDraft;
@@ -72,6 +117,12 @@ impl Record for Companies {
     }
     fn id(record: &Company) -> i64 {
         record.id
+    }
+    fn owner(record: &Company) -> (Option<i64>, bool) {
+        (record.responsible_id, record.visible_to_all)
+    }
+    fn duplicates(store: &Store, actor: &Actor, draft: &CompanyDraft) -> StoreResult<Duplicates> {
+        store.company_duplicates(actor, draft, None)
     }
     fn list(store: &Store, actor: &Actor, q: &ListQuery) -> StoreResult<Page<CompanyRow>> {
         store.list_companies(actor, q)
