@@ -2,16 +2,16 @@
 
 use chrono::{NaiveDateTime, Utc};
 use crm_core::{
-    Action, Actor, Company, CompanyDraft, CompanyRow, Error, ListQuery, ObjectKind, Page, SortKey,
-    text,
+    Action, Actor, Company, CompanyDraft, CompanyRow, Error, ListQuery, ObjectKind, Page, text,
 };
 use diesel::prelude::*;
 
 use crate::audit;
 use crate::conn::{DbConn, Store};
 use crate::error::StoreResult;
+use crate::listing::listed;
 use crate::parties::{self, Children, Duplicates, Owner};
-use crate::schema::{companies, tags};
+use crate::schema::companies;
 use crate::scope::companies_for;
 use crate::users::check_responsible;
 
@@ -225,39 +225,7 @@ impl Store {
     pub fn list_companies(&self, actor: &Actor, q: &ListQuery) -> StoreResult<Page<CompanyRow>> {
         let q = q.clone().normalized();
         self.read(|conn| {
-            let mut query = companies_for(actor, Action::View);
-            if let Some(tag) = &q.tag {
-                query = query.filter(
-                    companies::id.nullable().eq_any(
-                        tags::table
-                            .filter(tags::name_lower.eq(tag.clone()))
-                            .select(tags::company_id),
-                    ),
-                );
-            }
-            if let Some(r) = q.responsible_id {
-                query = query.filter(companies::responsible_id.eq(r));
-            }
-            query = match (q.sort, q.desc) {
-                (SortKey::Name, false) => {
-                    query.order((companies::sort_name.asc(), companies::id.asc()))
-                }
-                (SortKey::Name, true) => {
-                    query.order((companies::sort_name.desc(), companies::id.desc()))
-                }
-                (SortKey::Created, false) => {
-                    query.order((companies::created_at.asc(), companies::id.asc()))
-                }
-                (SortKey::Created, true) => {
-                    query.order((companies::created_at.desc(), companies::id.desc()))
-                }
-                (SortKey::Updated, false) => {
-                    query.order((companies::updated_at.asc(), companies::id.asc()))
-                }
-                (SortKey::Updated, true) => {
-                    query.order((companies::updated_at.desc(), companies::id.desc()))
-                }
-            };
+            let query = listed!(companies_for(actor, Action::View), companies, company_id, q);
             let rows: Vec<RowRecord> = query
                 .select(RowRecord::as_select())
                 .offset(q.offset())

@@ -2,7 +2,7 @@
 
 use chrono::{NaiveDate, NaiveDateTime, Utc};
 use crm_core::{
-    Action, Actor, Contact, ContactDraft, ContactRow, Error, ListQuery, ObjectKind, Page, SortKey,
+    Action, Actor, Contact, ContactDraft, ContactRow, Error, ListQuery, ObjectKind, Page,
     company::ContactPerson, text,
 };
 use diesel::prelude::*;
@@ -10,8 +10,9 @@ use diesel::prelude::*;
 use crate::audit;
 use crate::conn::{DbConn, Store};
 use crate::error::StoreResult;
+use crate::listing::listed;
 use crate::parties::{self, Children, Duplicates, Owner};
-use crate::schema::{companies, contacts, tags};
+use crate::schema::{companies, contacts};
 use crate::scope::{companies_for, contacts_for};
 use crate::users::check_responsible;
 
@@ -246,39 +247,7 @@ impl Store {
     pub fn list_contacts(&self, actor: &Actor, q: &ListQuery) -> StoreResult<Page<ContactRow>> {
         let q = q.clone().normalized();
         self.read(|conn| {
-            let mut query = contacts_for(actor, Action::View);
-            if let Some(tag) = &q.tag {
-                query = query.filter(
-                    contacts::id.nullable().eq_any(
-                        tags::table
-                            .filter(tags::name_lower.eq(tag.clone()))
-                            .select(tags::contact_id),
-                    ),
-                );
-            }
-            if let Some(r) = q.responsible_id {
-                query = query.filter(contacts::responsible_id.eq(r));
-            }
-            query = match (q.sort, q.desc) {
-                (SortKey::Name, false) => {
-                    query.order((contacts::sort_name.asc(), contacts::id.asc()))
-                }
-                (SortKey::Name, true) => {
-                    query.order((contacts::sort_name.desc(), contacts::id.desc()))
-                }
-                (SortKey::Created, false) => {
-                    query.order((contacts::created_at.asc(), contacts::id.asc()))
-                }
-                (SortKey::Created, true) => {
-                    query.order((contacts::created_at.desc(), contacts::id.desc()))
-                }
-                (SortKey::Updated, false) => {
-                    query.order((contacts::updated_at.asc(), contacts::id.asc()))
-                }
-                (SortKey::Updated, true) => {
-                    query.order((contacts::updated_at.desc(), contacts::id.desc()))
-                }
-            };
+            let query = listed!(contacts_for(actor, Action::View), contacts, contact_id, q);
             let rows: Vec<RowRecord> = query
                 .select(RowRecord::as_select())
                 .offset(q.offset())

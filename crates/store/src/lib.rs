@@ -9,6 +9,7 @@ mod conn;
 mod contacts;
 mod demo;
 mod error;
+mod listing;
 mod migrations;
 mod parties;
 mod schema;
