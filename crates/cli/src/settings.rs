@@ -129,6 +129,8 @@ impl Settings {
     /// Checks what types alone do not.
     pub fn check(&self) -> Result<()> {
         self.region()?;
+        crm_web::config::parse_time_zone(&self.web.time_zone)
+            .map_err(|e| anyhow::anyhow!("[web] time_zone: {e}"))?;
         if !["text", "json"].contains(&self.log.format.as_str()) {
             bail!(
                 "[log] format must be \"text\" or \"json\", not {:?}",

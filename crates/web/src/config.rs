@@ -2,6 +2,13 @@
 
 use serde::{Deserialize, Serialize};
 
+/// Parses an IANA time zone name, with a message fit for the admin.
+pub fn parse_time_zone(name: &str) -> Result<chrono_tz::Tz, String> {
+    name.trim().parse().map_err(|_| {
+        format!("unknown time zone {name:?}: use an IANA name such as Europe/Moscow, Asia/Jerusalem or UTC")
+    })
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct WebConfig {
@@ -17,6 +24,8 @@ pub struct WebConfig {
     pub secure_cookies: bool,
     /// Worker threads; 0 means one per CPU core.
     pub workers: usize,
+    /// The time zone times are shown in (IANA name, e.g. Europe/Moscow); storage is UTC.
+    pub time_zone: String,
 }
 
 impl Default for WebConfig {
@@ -28,6 +37,7 @@ impl Default for WebConfig {
             max_body_bytes: 25 * 1024 * 1024,
             secure_cookies: false,
             workers: 0,
+            time_zone: "UTC".into(),
         }
     }
 }

@@ -140,6 +140,33 @@ mod tests {
     }
 
     #[test]
+    fn every_message_key_in_the_code_is_translated() {
+        let root = concat!(env!("CARGO_MANIFEST_DIR"), "/..");
+        let mut missing = Vec::new();
+        for krate in ["core", "store", "web", "cli"] {
+            let mut stack = vec![std::path::PathBuf::from(format!("{root}/{krate}/src"))];
+            while let Some(dir) = stack.pop() {
+                for entry in std::fs::read_dir(dir).unwrap() {
+                    let path = entry.unwrap().path();
+                    if path.is_dir() {
+                        stack.push(path);
+                        continue;
+                    }
+                    let text = std::fs::read_to_string(&path).unwrap();
+                    for piece in text.split('"').skip(1).step_by(2) {
+                        let is_key = (piece.starts_with("error-") || piece.starts_with("flash-"))
+                            && piece.chars().all(|c| c.is_ascii_lowercase() || c == '-');
+                        if is_key && translate("en", piece, &[]) == piece {
+                            missing.push(format!("{piece} ({})", path.display()));
+                        }
+                    }
+                }
+            }
+        }
+        assert!(missing.is_empty(), "untranslated keys: {missing:?}");
+    }
+
+    #[test]
     fn every_language_has_the_same_keys() {
         let keys = |lang: &str| -> Vec<String> {
             let path = format!("{}/i18n/{lang}/main.ftl", env!("CARGO_MANIFEST_DIR"));

@@ -16,11 +16,14 @@ pub struct AppState {
     pub region: Region,
     pub config: WebConfig,
     pub throttle: LoginThrottle,
+    /// Where times are shown ([web] time_zone).
+    pub time_zone: chrono_tz::Tz,
 }
 
 impl AppState {
     pub fn new(store: Store, region: Region, config: WebConfig) -> Result<AppState, String> {
         Ok(AppState {
+            time_zone: crate::config::parse_time_zone(&config.time_zone)?,
             store,
             ui: Ui::load()?,
             region,

@@ -21,6 +21,10 @@ struct Fixture {
 }
 
 fn fixture(db: TestStore) -> Fixture {
+    fixture_with(db, WebConfig::default())
+}
+
+fn fixture_with(db: TestStore, config: WebConfig) -> Fixture {
     let store = db.store.clone();
     let hash = crm_web::auth::hash_password(PASSWORD).unwrap();
     for (email, role) in [
@@ -32,7 +36,7 @@ fn fixture(db: TestStore) -> Fixture {
         store.create_user(&Actor::system(), &d, &hash).unwrap();
     }
     let admin_token = token_for(&store, "admin@example.com");
-    let state = AppState::new(store, "RU".parse().unwrap(), WebConfig::default()).unwrap();
+    let state = AppState::new(store, "RU".parse().unwrap(), config).unwrap();
     Fixture {
         _db: db,
         state: web::Data::new(state),
@@ -686,4 +690,33 @@ async fn language_error_pages_and_health() {
     let res = test::call_service(&app, get(&b, "/contacts")).await;
     assert!(res.headers().get("content-security-policy").is_some());
     assert!(res.headers().get("x-request-id").is_some());
+}
+
+#[actix_rt::test]
+async fn times_show_in_the_installations_time_zone() {
+    let config = WebConfig {
+        time_zone: "Europe/Moscow".into(),
+        ..WebConfig::default()
+    };
+    let f = fixture_with(TestStore::sqlite(), config);
+    let app = app!(f);
+    let b = sign_in(&app, "admin@example.com").await;
+    let res = test::call_service(&app, post(&b, "/contacts", &[("name", "Clock")])).await;
+    let card = res
+        .headers()
+        .get("location")
+        .unwrap()
+        .to_str()
+        .unwrap()
+        .to_string();
+    let html = body_text(test::call_service(&app, get(&b, &card)).await).await;
+    assert!(html.contains(" MSK"), "Moscow time is named on the card");
+    let bad = WebConfig {
+        time_zone: "Mars/Olympus".into(),
+        ..WebConfig::default()
+    };
+    let err = AppState::new(f.state.store.clone(), "RU".parse().unwrap(), bad)
+        .err()
+        .unwrap();
+    assert!(err.contains("Mars/Olympus"));
 }

@@ -161,6 +161,7 @@ error-password-too-short = The password is too short.
 error-locale-unknown = This language is not available.
 error-company-not-found = There is no such company. Create it first or pick one from the list.
 error-number-invalid = Enter a whole number.
+error-email-taken = A user with this e-mail exists already.
 
 ## Page errors
 

@@ -167,6 +167,7 @@ error-password-too-short = Пароль слишком короткий.
 error-locale-unknown = Этот язык недоступен.
 error-company-not-found = Такой компании нет. Сначала создайте её или выберите из списка.
 error-number-invalid = Введите целое число.
+error-email-taken = Пользователь с таким адресом уже есть.
 
 ## Ошибки страниц
 

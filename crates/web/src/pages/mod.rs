@@ -274,9 +274,11 @@ fn render_error(
     }
 }
 
-/// A moment as shown on pages. Users have no time zone setting yet, so times say UTC.
-pub fn when(t: chrono::DateTime<chrono::Utc>) -> String {
-    t.format("%Y-%m-%d %H:%M UTC").to_string()
+/// A moment as shown on pages: in the installation's time zone, which the text names.
+pub fn when(state: &AppState, t: chrono::DateTime<chrono::Utc>) -> String {
+    t.with_timezone(&state.time_zone)
+        .format("%Y-%m-%d %H:%M %Z")
+        .to_string()
 }
 
 /// `/`: the contacts list for signed-in users, the sign-in page for everyone else.
