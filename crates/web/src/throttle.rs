@@ -7,6 +7,9 @@ use std::time::Duration;
 
 use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 
+/// Keys kept before idle ones are swept.
+const MAX_KEYS: usize = 10_000;
+
 pub struct LoginThrottle {
     by_email: DefaultKeyedRateLimiter<String>,
     by_ip: DefaultKeyedRateLimiter<IpAddr>,
@@ -31,6 +34,14 @@ impl LoginThrottle {
 
     /// Whether another attempt for this e-mail from this address may go ahead now.
     pub fn allow(&self, email: &str, ip: Option<IpAddr>) -> bool {
+        // Guessing through many made-up e-mails must not grow memory without end: forget keys
+        // whose budget has refilled once there are many.
+        if self.by_email.len() > MAX_KEYS {
+            self.by_email.retain_recent();
+        }
+        if self.by_ip.len() > MAX_KEYS {
+            self.by_ip.retain_recent();
+        }
         let email_ok = self
             .by_email
             .check_key(&email.trim().to_lowercase())
