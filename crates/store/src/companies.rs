@@ -10,7 +10,7 @@ use crate::audit;
 use crate::conn::{DbConn, Store};
 use crate::error::StoreResult;
 use crate::listing::listed;
-use crate::parties::{self, Children, Duplicates, Owner};
+use crate::parties::{self, Children, Duplicates, Owner, in_order};
 use crate::schema::companies;
 use crate::scope::companies_for;
 use crate::users::check_responsible;
@@ -226,12 +226,21 @@ impl Store {
         let q = q.clone().normalized();
         self.read(|conn| {
             let query = listed!(companies_for(actor, Action::View), companies, company_id, q);
-            let rows: Vec<RowRecord> = query
-                .select(RowRecord::as_select())
+            // Ids first: the order index covers them, so deep pages do not fetch every row
+            // they skip; then the page's rows by primary key.
+            let ids: Vec<i64> = query
+                .select(companies::id)
                 .offset(q.offset())
                 .limit(q.limit_plus_one())
                 .load(conn)?;
-            Ok(Page::from_rows(rows_of(conn, rows)?, &q))
+            let rows: Vec<RowRecord> = companies::table
+                .filter(companies::id.eq_any(&ids))
+                .select(RowRecord::as_select())
+                .load(conn)?;
+            Ok(Page::from_rows(
+                rows_of(conn, in_order(rows, &ids, RowRecord::id))?,
+                &q,
+            ))
         })
     }
 

@@ -216,7 +216,9 @@ impl Store {
             .map_err(|e| StoreError::Connect(e.to_string()))?;
         let pool = r2d2::Pool::builder()
             .max_size(pool_size.max(1))
-            .min_idle(Some(1))
+            // The whole pool opens up front: the first burst of users must not wait while
+            // connections are made one by one.
+            .min_idle(None)
             .connection_timeout(Duration::from_secs(10))
             .build(manager)
             .map_err(|e| StoreError::Connect(e.to_string()))?;
@@ -256,6 +258,17 @@ impl Store {
             .map(|lock| lock.lock().unwrap_or_else(|poisoned| poisoned.into_inner()));
         let mut conn = self.conn()?;
         (*conn).transaction(f)
+    }
+
+    /// Refreshes the planner's statistics after a bulk load (and, on PostgreSQL, the visibility
+    /// map that lets list pages read ids from the index alone). Outside any transaction.
+    pub fn optimize(&self) -> StoreResult<()> {
+        let mut conn = self.conn()?;
+        match &mut *conn {
+            DbConn::Sqlite(c) => c.batch_execute("PRAGMA optimize = 0x10002")?,
+            DbConn::Pg(c) => c.batch_execute("VACUUM ANALYZE")?,
+        }
+        Ok(())
     }
 
     /// Checks that the database answers.

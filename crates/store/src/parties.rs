@@ -324,3 +324,11 @@ pub(crate) fn find_duplicates(
     }
     Ok(out)
 }
+
+/// `rows` in the order of `ids` (a query by `IN (...)` returns them in any order).
+pub(crate) fn in_order<T>(rows: Vec<T>, ids: &[i64], id: impl Fn(&T) -> i64) -> Vec<T> {
+    let position: HashMap<i64, usize> = ids.iter().enumerate().map(|(i, id)| (*id, i)).collect();
+    let mut rows = rows;
+    rows.sort_by_key(|r| position.get(&id(r)).copied().unwrap_or(usize::MAX));
+    rows
+}

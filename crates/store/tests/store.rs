@@ -549,6 +549,7 @@ fn bulk_insert_is_searchable_and_keeps_ids_in_step() {
             .collect();
         let ids = s.bulk_insert_contacts(&a, &contacts).unwrap();
         assert_eq!(ids.len(), 1200);
+        s.optimize().unwrap();
         let c = s.contact(&a, ids[1001]).unwrap();
         assert_eq!(c.name, "Bulk Person1001");
         assert_eq!(c.phones[0].e164(), "+74950100001");

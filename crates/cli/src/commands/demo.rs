@@ -416,6 +416,8 @@ pub fn run(location: &Location, args: Args) -> Result<()> {
             eprintln!("{done} contacts…");
         }
     }
+    // Fresh statistics, so the first pages after a large load are planned well.
+    store.optimize()?;
     println!(
         "Added {} companies and {done} contacts in {:.1} s.",
         company_ids.len(),
