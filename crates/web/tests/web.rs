@@ -293,6 +293,33 @@ async fn contact_form_validation_duplicates_and_escaping() {
             .list_contacts(&Actor::system(), &Default::default())
             .unwrap();
         assert!(f2.items.is_empty());
+        // A garbled body (its token unreadable) or an oversized one is refused; nothing is stored.
+        let res = test::call_service(
+            &app,
+            test::TestRequest::post()
+                .uri("/contacts")
+                .insert_header(("Cookie", b.cookie.clone()))
+                .insert_header(("Content-Type", "application/x-www-form-urlencoded"))
+                .set_payload("csrf_token=%zz&name=%&&=")
+                .to_request(),
+        )
+        .await;
+        assert_eq!(res.status(), StatusCode::FORBIDDEN);
+        let huge = "x".repeat(2 * 1024 * 1024);
+        let res = test::call_service(
+            &app,
+            post(&b, "/contacts", &[("name", "Big"), ("notes", &huge)]),
+        )
+        .await;
+        assert_eq!(res.status(), StatusCode::PAYLOAD_TOO_LARGE);
+        assert!(
+            f.state
+                .store
+                .list_contacts(&Actor::system(), &Default::default())
+                .unwrap()
+                .items
+                .is_empty()
+        );
         // Unknown company and malformed responsible id are field errors too.
         let res = test::call_service(
             &app,
