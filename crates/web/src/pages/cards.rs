@@ -152,60 +152,7 @@ pub async fn create<R: CardPages>(
     session: Session,
     form: web::Form<R::Form>,
 ) -> Result<HttpResponse, WebError> {
-    session.check_csrf(R::csrf(&form))?;
-    let view = R::echo(&form);
-    let draft = match R::draft(&state, &session, &form).await? {
-        Ok(d) => d,
-        Err(errors) => {
-            return form_page::<R>(
-                &state,
-                &req,
-                &session,
-                None,
-                &view,
-                &Duplicates::default(),
-                &errors,
-            )
-            .await;
-        }
-    };
-    if !R::confirmed(&form) {
-        let (st, a, d) = (state.clone(), actor(&session), draft.clone());
-        let dups = blocking(move || R::duplicates(&st.store, &a, &d)).await?;
-        if !dups.is_empty() {
-            return form_page::<R>(
-                &state,
-                &req,
-                &session,
-                None,
-                &view,
-                &dups,
-                &FieldErrors::new(),
-            )
-            .await;
-        }
-    }
-    let (st, a) = (state.clone(), actor(&session));
-    match blocking(move || R::create(&st.store, &a, &draft)).await {
-        Ok(r) => Ok(redirect_with_flash(
-            &state,
-            &format!("/{}/{}", R::PATH, R::id(&r)),
-            &format!("flash-{}-created", R::ONE),
-        )),
-        Err(e) => {
-            let errors = forms::field_errors(e)?;
-            form_page::<R>(
-                &state,
-                &req,
-                &session,
-                None,
-                &view,
-                &Duplicates::default(),
-                &errors,
-            )
-            .await
-        }
-    }
+    save::<R>(state, req, session, None, form.into_inner()).await
 }
 
 pub async fn update<R: CardPages>(
@@ -215,45 +162,80 @@ pub async fn update<R: CardPages>(
     id: web::Path<i64>,
     form: web::Form<R::Form>,
 ) -> Result<HttpResponse, WebError> {
+    save::<R>(
+        state,
+        req,
+        session,
+        Some(id.into_inner()),
+        form.into_inner(),
+    )
+    .await
+}
+
+/// Creates (`id` none) or updates a card from its posted form: back to the form with every
+/// problem, or (for a new card sharing a phone or e-mail) with the possible duplicates, else
+/// on to the card.
+async fn save<R: CardPages>(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    session: Session,
+    id: Option<i64>,
+    form: R::Form,
+) -> Result<HttpResponse, WebError> {
     session.check_csrf(R::csrf(&form))?;
-    let id = id.into_inner();
     let view = R::echo(&form);
+    let again = |duplicates: Duplicates, errors: FieldErrors| {
+        let (state, req, session) = (state.clone(), req.clone(), session.clone());
+        async move { form_page::<R>(&state, &req, &session, id, &view, &duplicates, &errors).await }
+    };
     let draft = match R::draft(&state, &session, &form).await? {
         Ok(d) => d,
-        Err(errors) => {
-            return form_page::<R>(
-                &state,
-                &req,
-                &session,
-                Some(id),
-                &view,
-                &Duplicates::default(),
-                &errors,
-            )
-            .await;
-        }
+        Err(errors) => return again(Duplicates::default(), errors).await,
     };
-    let (st, a) = (state.clone(), actor(&session));
-    match blocking(move || R::update(&st.store, &a, id, &draft)).await {
-        Ok(r) => Ok(redirect_with_flash(
-            &state,
-            &format!("/{}/{}", R::PATH, R::id(&r)),
-            &format!("flash-{}-updated", R::ONE),
-        )),
-        Err(e) => {
-            let errors = forms::field_errors(e)?;
-            form_page::<R>(
-                &state,
-                &req,
-                &session,
-                Some(id),
-                &view,
-                &Duplicates::default(),
-                &errors,
-            )
-            .await
+    if id.is_none() && !R::confirmed(&form) {
+        let (st, a, d) = (state.clone(), actor(&session), draft.clone());
+        let dups = blocking(move || R::duplicates(&st.store, &a, &d)).await?;
+        if !dups.is_empty() {
+            return again(dups, FieldErrors::new()).await;
         }
     }
+    let (st, a) = (state.clone(), actor(&session));
+    let saved = blocking(move || match id {
+        Some(id) => R::update(&st.store, &a, id, &draft),
+        None => R::create(&st.store, &a, &draft),
+    })
+    .await;
+    match saved {
+        Ok(r) => {
+            let done = if id.is_some() { "updated" } else { "created" };
+            let to = format!("/{}/{}", R::PATH, R::id(&r));
+            Ok(redirect_with_flash(
+                &state,
+                &to,
+                &format!("flash-{}-{done}", R::ONE),
+            ))
+        }
+        Err(e) => again(Duplicates::default(), forms::field_errors(e)?).await,
+    }
+}
+
+/// An empty form for a new card, filled in with `view`.
+pub async fn new_form<R: CardPages>(
+    state: &web::Data<AppState>,
+    req: &HttpRequest,
+    session: &Session,
+    view: &R::View,
+) -> Result<HttpResponse, WebError> {
+    form_page::<R>(
+        state,
+        req,
+        session,
+        None,
+        view,
+        &Duplicates::default(),
+        &FieldErrors::new(),
+    )
+    .await
 }
 
 pub async fn delete<R: CardPages>(

@@ -3,7 +3,7 @@
 
 use actix_web::{HttpRequest, HttpResponse, web};
 use crm_core::{Actor, Company, CompanyDraft, CompanyInput, FieldErrors, party};
-use crm_store::{Duplicates, Store, StoreResult};
+use crm_store::{Store, StoreResult};
 use serde::{Deserialize, Serialize};
 
 use crate::auth::Session;
@@ -136,16 +136,7 @@ pub async fn new(
         responsible_id: Some(session.user.id),
         ..Default::default()
     };
-    cards::form_page::<Companies>(
-        &state,
-        &req,
-        &session,
-        None,
-        &view,
-        &Duplicates::default(),
-        &FieldErrors::new(),
-    )
-    .await
+    cards::new_form::<Companies>(&state, &req, &session, &view).await
 }
 
 fn draft_of(state: &AppState, form: &CompanyForm) -> Result<CompanyDraft, FieldErrors> {

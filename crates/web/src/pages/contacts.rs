@@ -2,7 +2,6 @@
 
 use actix_web::{HttpRequest, HttpResponse, web};
 use crm_core::{Contact, ContactDraft, ContactInput, FieldErrors, party};
-use crm_store::Duplicates;
 use serde::{Deserialize, Serialize};
 
 use crate::auth::Session;
@@ -131,16 +130,7 @@ pub async fn new(
             view.company = co.name;
         }
     }
-    cards::form_page::<Contacts>(
-        &state,
-        &req,
-        &session,
-        None,
-        &view,
-        &Duplicates::default(),
-        &FieldErrors::new(),
-    )
-    .await
+    cards::new_form::<Contacts>(&state, &req, &session, &view).await
 }
 
 /// Turns the posted form into a checked draft, collecting every problem on the way.
