@@ -54,12 +54,20 @@ fn langid(code: &str) -> LanguageIdentifier {
 /// The text of `key` in language `lang` with Fluent `args`; the key itself if it is missing
 /// (a visible key is easier to report than an empty string).
 pub fn translate(lang: &str, key: &str, args: &[(&str, FluentValue<'static>)]) -> String {
-    let map: HashMap<Cow<'static, str>, FluentValue<'static>> = args
+    let map = args
         .iter()
         .map(|(k, v)| (Cow::Owned((*k).to_string()), v.clone()))
         .collect();
+    lookup(lang, key, &map)
+}
+
+fn lookup(
+    lang: &str,
+    key: &str,
+    args: &HashMap<Cow<'static, str>, FluentValue<'static>>,
+) -> String {
     LOCALES
-        .try_lookup_with_args(&langid(lang), key, &map)
+        .try_lookup_with_args(&langid(lang), key, args)
         .unwrap_or_else(|| key.to_string())
 }
 
@@ -93,7 +101,7 @@ pub fn tera_function(kwargs: tera::Kwargs, state: &tera::State) -> tera::TeraRes
     let lang: String = state
         .get::<String>("lang")?
         .unwrap_or_else(|| DEFAULT_LANGUAGE.into());
-    let mut args: Vec<(String, FluentValue<'static>)> = Vec::new();
+    let mut args: HashMap<Cow<'static, str>, FluentValue<'static>> = HashMap::new();
     for (k, v) in kwargs.iter() {
         let name = k.to_string().replace('_', "-");
         if name == "key" {
@@ -108,11 +116,9 @@ pub fn tera_function(kwargs: tera::Kwargs, state: &tera::State) -> tera::TeraRes
         } else {
             FluentValue::from(v.to_string())
         };
-        args.push((name, value));
+        args.insert(Cow::Owned(name), value);
     }
-    let borrowed: Vec<(&str, FluentValue<'static>)> =
-        args.iter().map(|(k, v)| (k.as_str(), v.clone())).collect();
-    Ok(translate(&lang, key, &borrowed))
+    Ok(lookup(&lang, key, &args))
 }
 
 #[cfg(test)]

@@ -81,7 +81,8 @@ pub fn configure(state: web::Data<AppState>) -> impl FnOnce(&mut web::ServiceCon
 }
 
 /// Security headers on every response.
-fn security_headers() -> DefaultHeaders {
+#[doc(hidden)]
+pub fn security_headers() -> DefaultHeaders {
     DefaultHeaders::new()
         .add((header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
         .add((header::X_FRAME_OPTIONS, "DENY"))
@@ -104,15 +105,10 @@ macro_rules! app {
                 actix_web::middleware::ErrorHandlers::new()
                     .default_handler($crate::pages::error_page),
             )
-            .wrap($crate::security_headers_middleware())
+            .wrap($crate::security_headers())
             .wrap(actix_web::middleware::Compress::default())
             .wrap_fn($crate::log_request)
     };
-}
-
-#[doc(hidden)]
-pub fn security_headers_middleware() -> DefaultHeaders {
-    security_headers()
 }
 
 /// Gives each request an id and a span (id, method, path, user), and logs status and latency.

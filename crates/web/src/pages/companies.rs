@@ -63,52 +63,6 @@ pub struct FormView {
     notes: String,
 }
 
-impl FormView {
-    fn of(c: &Company) -> FormView {
-        FormView {
-            name: c.name.clone(),
-            industry: c.industry.clone(),
-            website: c.website.clone(),
-            phones: c
-                .phones
-                .iter()
-                .map(|p| p.raw())
-                .collect::<Vec<_>>()
-                .join("\n"),
-            emails: c
-                .emails
-                .iter()
-                .map(|e| e.raw())
-                .collect::<Vec<_>>()
-                .join("\n"),
-            address: c.address.clone(),
-            tax_id: c.tax_id.clone(),
-            bank_details: c.bank_details.clone(),
-            tags: c.tags.join(", "),
-            responsible_id: c.responsible_id,
-            visible_to_all: c.visible_to_all,
-            notes: c.notes.clone(),
-        }
-    }
-
-    fn echo(f: &CompanyForm) -> FormView {
-        FormView {
-            name: f.name.clone(),
-            industry: f.industry.clone(),
-            website: f.website.clone(),
-            phones: f.phones.clone(),
-            emails: f.emails.clone(),
-            address: f.address.clone(),
-            tax_id: f.tax_id.clone(),
-            bank_details: f.bank_details.clone(),
-            tags: f.tags.clone(),
-            responsible_id: f.responsible_id.trim().parse().ok(),
-            visible_to_all: checked(&f.visible_to_all),
-            notes: f.notes.clone(),
-        }
-    }
-}
-
 /// The company a contact form names, by its exact name among those the user sees.
 pub async fn resolve(
     state: &web::Data<AppState>,
@@ -177,11 +131,47 @@ impl CardPages for Companies {
     fn confirmed(form: &CompanyForm) -> bool {
         checked(&form.confirm_duplicate)
     }
-    fn echo(form: &CompanyForm) -> FormView {
-        FormView::echo(form)
+    fn echo(f: &CompanyForm) -> FormView {
+        FormView {
+            name: f.name.clone(),
+            industry: f.industry.clone(),
+            website: f.website.clone(),
+            phones: f.phones.clone(),
+            emails: f.emails.clone(),
+            address: f.address.clone(),
+            tax_id: f.tax_id.clone(),
+            bank_details: f.bank_details.clone(),
+            tags: f.tags.clone(),
+            responsible_id: f.responsible_id.trim().parse().ok(),
+            visible_to_all: checked(&f.visible_to_all),
+            notes: f.notes.clone(),
+        }
     }
-    fn view_of(record: &Company) -> FormView {
-        FormView::of(record)
+    fn view_of(c: &Company) -> FormView {
+        FormView {
+            name: c.name.clone(),
+            industry: c.industry.clone(),
+            website: c.website.clone(),
+            phones: c
+                .phones
+                .iter()
+                .map(|p| p.raw())
+                .collect::<Vec<_>>()
+                .join("\n"),
+            emails: c
+                .emails
+                .iter()
+                .map(|e| e.raw())
+                .collect::<Vec<_>>()
+                .join("\n"),
+            address: c.address.clone(),
+            tax_id: c.tax_id.clone(),
+            bank_details: c.bank_details.clone(),
+            tags: c.tags.join(", "),
+            responsible_id: c.responsible_id,
+            visible_to_all: c.visible_to_all,
+            notes: c.notes.clone(),
+        }
     }
     async fn draft(
         state: &web::Data<AppState>,

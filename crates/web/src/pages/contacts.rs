@@ -62,52 +62,6 @@ pub struct FormView {
     notes: String,
 }
 
-impl FormView {
-    fn of(c: &Contact) -> FormView {
-        FormView {
-            name: c.name.clone(),
-            position: c.position.clone(),
-            company: c.company_name.clone().unwrap_or_default(),
-            phones: c
-                .phones
-                .iter()
-                .map(|p| p.raw())
-                .collect::<Vec<_>>()
-                .join("\n"),
-            emails: c
-                .emails
-                .iter()
-                .map(|e| e.raw())
-                .collect::<Vec<_>>()
-                .join("\n"),
-            birthday: c.birthday.map(|d| d.to_string()).unwrap_or_default(),
-            address: c.address.clone(),
-            messengers: c.messengers.clone(),
-            tags: c.tags.join(", "),
-            responsible_id: c.responsible_id,
-            visible_to_all: c.visible_to_all,
-            notes: c.notes.clone(),
-        }
-    }
-
-    fn echo(f: &ContactForm) -> FormView {
-        FormView {
-            name: f.name.clone(),
-            position: f.position.clone(),
-            company: f.company.clone(),
-            phones: f.phones.clone(),
-            emails: f.emails.clone(),
-            birthday: f.birthday.clone(),
-            address: f.address.clone(),
-            messengers: f.messengers.clone(),
-            tags: f.tags.clone(),
-            responsible_id: f.responsible_id.trim().parse().ok(),
-            visible_to_all: checked(&f.visible_to_all),
-            notes: f.notes.clone(),
-        }
-    }
-}
-
 #[derive(Deserialize)]
 pub struct NewParams {
     #[serde(default)]
@@ -176,11 +130,47 @@ impl CardPages for Contacts {
     fn confirmed(form: &ContactForm) -> bool {
         checked(&form.confirm_duplicate)
     }
-    fn echo(form: &ContactForm) -> FormView {
-        FormView::echo(form)
+    fn echo(f: &ContactForm) -> FormView {
+        FormView {
+            name: f.name.clone(),
+            position: f.position.clone(),
+            company: f.company.clone(),
+            phones: f.phones.clone(),
+            emails: f.emails.clone(),
+            birthday: f.birthday.clone(),
+            address: f.address.clone(),
+            messengers: f.messengers.clone(),
+            tags: f.tags.clone(),
+            responsible_id: f.responsible_id.trim().parse().ok(),
+            visible_to_all: checked(&f.visible_to_all),
+            notes: f.notes.clone(),
+        }
     }
-    fn view_of(record: &Contact) -> FormView {
-        FormView::of(record)
+    fn view_of(c: &Contact) -> FormView {
+        FormView {
+            name: c.name.clone(),
+            position: c.position.clone(),
+            company: c.company_name.clone().unwrap_or_default(),
+            phones: c
+                .phones
+                .iter()
+                .map(|p| p.raw())
+                .collect::<Vec<_>>()
+                .join("\n"),
+            emails: c
+                .emails
+                .iter()
+                .map(|e| e.raw())
+                .collect::<Vec<_>>()
+                .join("\n"),
+            birthday: c.birthday.map(|d| d.to_string()).unwrap_or_default(),
+            address: c.address.clone(),
+            messengers: c.messengers.clone(),
+            tags: c.tags.join(", "),
+            responsible_id: c.responsible_id,
+            visible_to_all: c.visible_to_all,
+            notes: c.notes.clone(),
+        }
     }
     async fn draft(
         state: &web::Data<AppState>,
