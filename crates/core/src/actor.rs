@@ -32,6 +32,10 @@ impl Role {
 pub enum ObjectKind {
     Contact,
     Company,
+    Lead,
+    Deal,
+    Product,
+    Pipeline,
 }
 
 /// What the actor wants to do.
@@ -52,6 +56,8 @@ pub enum Scope {
     OwnOrPublic(i64),
     /// Only records the user is responsible for.
     Own(i64),
+    /// No record at all.
+    None,
 }
 
 /// The user (or the system) on whose behalf an operation runs.
@@ -94,16 +100,15 @@ impl Actor {
         let Some(uid) = self.user_id else {
             return Scope::All;
         };
+        use ObjectKind::*;
         match (self.role, kind, action) {
             (Role::Admin, _, _) => Scope::All,
-            (Role::Manager, ObjectKind::Contact | ObjectKind::Company, Action::View) => {
-                Scope::OwnOrPublic(uid)
-            }
-            (
-                Role::Manager,
-                ObjectKind::Contact | ObjectKind::Company,
-                Action::Create | Action::Edit | Action::Delete,
-            ) => Scope::Own(uid),
+            (Role::Manager, Contact | Company | Deal, Action::View) => Scope::OwnOrPublic(uid),
+            // Leads have no "visible to everyone": a request belongs to whoever works it.
+            (Role::Manager, Contact | Company | Deal | Lead, _) => Scope::Own(uid),
+            // Everyone sells from the same catalogue and pipelines; only admins shape them.
+            (Role::Manager, Product | Pipeline, Action::View) => Scope::All,
+            (Role::Manager, Product | Pipeline, _) => Scope::None,
         }
     }
 
@@ -128,6 +133,7 @@ impl Scope {
             Scope::All => true,
             Scope::OwnOrPublic(uid) => visible_to_all || responsible_id == Some(uid),
             Scope::Own(uid) => responsible_id == Some(uid),
+            Scope::None => false,
         }
     }
 }
@@ -147,6 +153,19 @@ mod tests {
         let edit = m.scope(ObjectKind::Company, Action::Edit);
         assert!(edit.allows(Some(7), false));
         assert!(!edit.allows(Some(8), true));
+    }
+
+    #[test]
+    fn managers_use_but_do_not_shape_catalogue_and_pipelines() {
+        let m = Actor::user(7, Role::Manager);
+        assert_eq!(m.scope(ObjectKind::Product, Action::View), Scope::All);
+        assert_eq!(m.scope(ObjectKind::Pipeline, Action::Edit), Scope::None);
+        assert!(!Scope::None.allows(Some(7), true));
+        assert_eq!(m.scope(ObjectKind::Lead, Action::View), Scope::Own(7));
+        assert_eq!(
+            m.scope(ObjectKind::Deal, Action::View),
+            Scope::OwnOrPublic(7)
+        );
     }
 
     #[test]

@@ -4,19 +4,34 @@
 pub mod actor;
 pub mod company;
 pub mod contact;
+pub mod deal;
 pub mod email;
 pub mod error;
+pub mod lead;
 pub mod listing;
+pub mod money;
 pub mod party;
 pub mod phone;
+pub mod pipeline;
+pub mod product;
 pub mod text;
 pub mod user;
 
 pub use actor::{Action, Actor, ObjectKind, Role, Scope};
 pub use company::{Company, CompanyDraft, CompanyInput, CompanyPatch, CompanyRow, ContactPerson};
 pub use contact::{Contact, ContactDraft, ContactInput, ContactPatch, ContactRow};
+pub use deal::{
+    BoardColumn, Deal, DealDraft, DealFilter, DealInput, DealPatch, DealRow, DealSort, Line,
+    LineDraft, LineInput, SaleKind, StageChange,
+};
 pub use email::Email;
 pub use error::{Error, FieldErrors, Result};
+pub use lead::{
+    Conversion, Lead, LeadDraft, LeadInput, LeadPatch, LeadRow, LeadStatus, Link, Part,
+};
 pub use listing::{ListQuery, Page, SortKey};
+pub use money::Currency;
 pub use phone::{Phone, Region};
+pub use pipeline::{Pipeline, PipelineDraft, PipelineInput, Stage, StageInput, StageKind};
+pub use product::{Product, ProductDraft, ProductInput, ProductPatch};
 pub use user::{User, UserDraft};

@@ -125,6 +125,38 @@ fn children(d: &CompanyDraft) -> Children<'_> {
     }
 }
 
+/// Creates a company inside an open transaction (also used by lead conversion).
+pub(crate) fn insert(
+    conn: &mut DbConn,
+    actor: &Actor,
+    draft: &CompanyDraft,
+) -> StoreResult<Company> {
+    let responsible = actor
+        .responsible_for(draft.responsible_id)
+        .map_err(|code| Error::invalid("responsible", code))?;
+    check_responsible(conn, responsible)?;
+    let now = Utc::now().naive_utc();
+    let id: i64 = diesel::insert_into(companies::table)
+        .values((
+            CompanyChanges::new(draft, responsible),
+            companies::created_by.eq(actor.user_id()),
+            companies::created_at.eq(now),
+        ))
+        .returning(companies::id)
+        .get_result(conn)?;
+    parties::replace_children(conn, Owner::Company(id), children(draft))?;
+    let created = load(conn, actor, id)?;
+    audit::record(
+        conn,
+        actor,
+        "create",
+        "company",
+        id,
+        audit::snapshot(&created.to_input()),
+    )?;
+    Ok(created)
+}
+
 impl Store {
     /// One company, if the actor may see it.
     pub fn company(&self, actor: &Actor, id: i64) -> StoreResult<Company> {
@@ -132,32 +164,7 @@ impl Store {
     }
 
     pub fn create_company(&self, actor: &Actor, draft: &CompanyDraft) -> StoreResult<Company> {
-        let responsible = actor
-            .responsible_for(draft.responsible_id)
-            .map_err(|code| Error::invalid("responsible", code))?;
-        self.write(|conn| {
-            check_responsible(conn, responsible)?;
-            let now = Utc::now().naive_utc();
-            let id: i64 = diesel::insert_into(companies::table)
-                .values((
-                    CompanyChanges::new(draft, responsible),
-                    companies::created_by.eq(actor.user_id()),
-                    companies::created_at.eq(now),
-                ))
-                .returning(companies::id)
-                .get_result(conn)?;
-            parties::replace_children(conn, Owner::Company(id), children(draft))?;
-            let created = load(conn, actor, id)?;
-            audit::record(
-                conn,
-                actor,
-                "create",
-                "company",
-                id,
-                audit::snapshot(&created.to_input()),
-            )?;
-            Ok(created)
-        })
+        self.write(|conn| insert(conn, actor, draft))
     }
 
     pub fn update_company(

@@ -151,6 +151,39 @@ fn children(d: &ContactDraft) -> Children<'_> {
     }
 }
 
+/// Creates a contact inside an open transaction (also used by lead conversion).
+pub(crate) fn insert(
+    conn: &mut DbConn,
+    actor: &Actor,
+    draft: &ContactDraft,
+) -> StoreResult<Contact> {
+    let responsible = actor
+        .responsible_for(draft.responsible_id)
+        .map_err(|code| Error::invalid("responsible", code))?;
+    check_company(conn, actor, draft.company_id)?;
+    check_responsible(conn, responsible)?;
+    let now = Utc::now().naive_utc();
+    let id: i64 = diesel::insert_into(contacts::table)
+        .values((
+            ContactChanges::new(draft, responsible),
+            contacts::created_by.eq(actor.user_id()),
+            contacts::created_at.eq(now),
+        ))
+        .returning(contacts::id)
+        .get_result(conn)?;
+    parties::replace_children(conn, Owner::Contact(id), children(draft))?;
+    let created = load(conn, actor, id)?;
+    audit::record(
+        conn,
+        actor,
+        "create",
+        "contact",
+        id,
+        audit::snapshot(&created.to_input()),
+    )?;
+    Ok(created)
+}
+
 impl Store {
     /// One contact, if the actor may see it.
     pub fn contact(&self, actor: &Actor, id: i64) -> StoreResult<Contact> {
@@ -158,33 +191,7 @@ impl Store {
     }
 
     pub fn create_contact(&self, actor: &Actor, draft: &ContactDraft) -> StoreResult<Contact> {
-        let responsible = actor
-            .responsible_for(draft.responsible_id)
-            .map_err(|code| Error::invalid("responsible", code))?;
-        self.write(|conn| {
-            check_company(conn, actor, draft.company_id)?;
-            check_responsible(conn, responsible)?;
-            let now = Utc::now().naive_utc();
-            let id: i64 = diesel::insert_into(contacts::table)
-                .values((
-                    ContactChanges::new(draft, responsible),
-                    contacts::created_by.eq(actor.user_id()),
-                    contacts::created_at.eq(now),
-                ))
-                .returning(contacts::id)
-                .get_result(conn)?;
-            parties::replace_children(conn, Owner::Contact(id), children(draft))?;
-            let created = load(conn, actor, id)?;
-            audit::record(
-                conn,
-                actor,
-                "create",
-                "contact",
-                id,
-                audit::snapshot(&created.to_input()),
-            )?;
-            Ok(created)
-        })
+        self.write(|conn| insert(conn, actor, draft))
     }
 
     pub fn update_contact(

@@ -170,6 +170,8 @@ pub(crate) fn load_children(
                 .select((tags::company_id, tags::name))
                 .load(conn)?,
         ),
+        // Only contacts and companies have phones and e-mails.
+        _ => return Ok(out),
     };
     for (owner, raw, e164) in phone_rows {
         if let Some(id) = owner {

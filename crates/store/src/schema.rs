@@ -128,12 +128,165 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    pipelines (id) {
+        id -> BigInt,
+        name -> Text,
+        position -> Integer,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    stages (id) {
+        id -> BigInt,
+        pipeline_id -> BigInt,
+        name -> Text,
+        position -> Integer,
+        probability -> Integer,
+        color -> Text,
+        kind -> Text,
+        archived -> Bool,
+    }
+}
+
+diesel::table! {
+    lost_reasons (id) {
+        id -> BigInt,
+        name -> Text,
+        position -> Integer,
+        active -> Bool,
+    }
+}
+
+diesel::table! {
+    products (id) {
+        id -> BigInt,
+        name -> Text,
+        sort_name -> Text,
+        sku -> Text,
+        unit -> Text,
+        price -> BigInt,
+        currency -> Text,
+        category -> Text,
+        active -> Bool,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    product_terms (id) {
+        id -> BigInt,
+        product_id -> BigInt,
+        term -> Text,
+    }
+}
+
+diesel::table! {
+    deals (id) {
+        id -> BigInt,
+        title -> Text,
+        sort_title -> Text,
+        pipeline_id -> BigInt,
+        stage_id -> BigInt,
+        state -> Text,
+        amount -> BigInt,
+        currency -> Text,
+        probability -> Nullable<Integer>,
+        responsible_id -> Nullable<BigInt>,
+        deal_type -> Text,
+        source -> Text,
+        expected_close -> Nullable<Date>,
+        contact_id -> Nullable<BigInt>,
+        company_id -> Nullable<BigInt>,
+        visible_to_all -> Bool,
+        lost_reason_id -> Nullable<BigInt>,
+        closed_at -> Nullable<Timestamp>,
+        notes -> Text,
+        version -> BigInt,
+        created_by -> Nullable<BigInt>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    deal_lines (id) {
+        id -> BigInt,
+        deal_id -> BigInt,
+        position -> Integer,
+        product_id -> Nullable<BigInt>,
+        name -> Text,
+        quantity_milli -> BigInt,
+        unit_price -> BigInt,
+        discount_bp -> BigInt,
+        total -> BigInt,
+    }
+}
+
+diesel::table! {
+    deal_tags (id) {
+        id -> BigInt,
+        deal_id -> BigInt,
+        name -> Text,
+        name_lower -> Text,
+    }
+}
+
+diesel::table! {
+    deal_stage_changes (id) {
+        id -> BigInt,
+        deal_id -> BigInt,
+        from_stage_id -> Nullable<BigInt>,
+        to_stage_id -> BigInt,
+        user_id -> Nullable<BigInt>,
+        at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    leads (id) {
+        id -> BigInt,
+        title -> Text,
+        source -> Text,
+        status -> Text,
+        name -> Text,
+        company_name -> Text,
+        phone -> Text,
+        phone_e164 -> Nullable<Text>,
+        email -> Text,
+        email_lower -> Nullable<Text>,
+        message -> Text,
+        utm_source -> Text,
+        utm_medium -> Text,
+        utm_campaign -> Text,
+        utm_term -> Text,
+        utm_content -> Text,
+        page_url -> Text,
+        responsible_id -> Nullable<BigInt>,
+        contact_id -> Nullable<BigInt>,
+        company_id -> Nullable<BigInt>,
+        deal_id -> Nullable<BigInt>,
+        converted_at -> Nullable<Timestamp>,
+        created_by -> Nullable<BigInt>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(sessions -> users (user_id));
 diesel::joinable!(api_tokens -> users (user_id));
 diesel::joinable!(contacts -> companies (company_id));
 diesel::joinable!(search_terms -> contacts (contact_id));
 diesel::joinable!(phones -> contacts (contact_id));
 diesel::joinable!(emails -> contacts (contact_id));
+diesel::joinable!(stages -> pipelines (pipeline_id));
+diesel::joinable!(deals -> stages (stage_id));
+diesel::joinable!(deal_lines -> deals (deal_id));
+diesel::joinable!(deal_tags -> deals (deal_id));
+diesel::joinable!(product_terms -> products (product_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     users,
@@ -146,4 +299,14 @@ diesel::allow_tables_to_appear_in_same_query!(
     tags,
     search_terms,
     audit_log,
+    pipelines,
+    stages,
+    lost_reasons,
+    products,
+    product_terms,
+    deals,
+    deal_lines,
+    deal_tags,
+    deal_stage_changes,
+    leads,
 );

@@ -2,37 +2,63 @@
 //! filter. Every list, card, search and export query starts from these, so no path can see more
 //! than the policy allows.
 
-use crm_core::{Action, Actor, ObjectKind, Scope};
+use crm_core::{Action, Actor, Error, ObjectKind, Scope};
 use diesel::prelude::*;
 
 use crate::conn::Db;
-use crate::schema::{companies, contacts};
+use crate::error::StoreResult;
+use crate::schema::{companies, contacts, deals, leads};
+
+/// The scope as a filter on a boxed query of `$table`, which has `responsible_id` and
+/// `visible_to_all`.
+macro_rules! scoped {
+    ($table:ident, $scope:expr) => {{
+        use diesel::IntoSql as _;
+        let q = $table::table.into_boxed();
+        match $scope {
+            Scope::All => q,
+            Scope::OwnOrPublic(uid) => q.filter(
+                $table::responsible_id
+                    .eq(uid)
+                    .or($table::visible_to_all.eq(true)),
+            ),
+            Scope::Own(uid) => q.filter($table::responsible_id.eq(uid)),
+            Scope::None => q.filter(false.into_sql::<diesel::sql_types::Bool>()),
+        }
+    }};
+}
 
 /// The contacts `actor` may apply `action` to.
 pub(crate) fn contacts_for(actor: &Actor, action: Action) -> contacts::BoxedQuery<'static, Db> {
-    let q = contacts::table.into_boxed();
-    match actor.scope(ObjectKind::Contact, action) {
-        Scope::All => q,
-        Scope::OwnOrPublic(uid) => q.filter(
-            contacts::responsible_id
-                .eq(uid)
-                .or(contacts::visible_to_all.eq(true)),
-        ),
-        Scope::Own(uid) => q.filter(contacts::responsible_id.eq(uid)),
-    }
+    scoped!(contacts, actor.scope(ObjectKind::Contact, action))
 }
 
 /// The companies `actor` may apply `action` to.
 pub(crate) fn companies_for(actor: &Actor, action: Action) -> companies::BoxedQuery<'static, Db> {
-    let q = companies::table.into_boxed();
-    match actor.scope(ObjectKind::Company, action) {
+    scoped!(companies, actor.scope(ObjectKind::Company, action))
+}
+
+/// The deals `actor` may apply `action` to.
+pub(crate) fn deals_for(actor: &Actor, action: Action) -> deals::BoxedQuery<'static, Db> {
+    scoped!(deals, actor.scope(ObjectKind::Deal, action))
+}
+
+/// The leads `actor` may apply `action` to. Leads are never public: "own or public" is own.
+pub(crate) fn leads_for(actor: &Actor, action: Action) -> leads::BoxedQuery<'static, Db> {
+    use diesel::IntoSql as _;
+    let q = leads::table.into_boxed();
+    match actor.scope(ObjectKind::Lead, action) {
         Scope::All => q,
-        Scope::OwnOrPublic(uid) => q.filter(
-            companies::responsible_id
-                .eq(uid)
-                .or(companies::visible_to_all.eq(true)),
-        ),
-        Scope::Own(uid) => q.filter(companies::responsible_id.eq(uid)),
+        Scope::OwnOrPublic(uid) | Scope::Own(uid) => q.filter(leads::responsible_id.eq(uid)),
+        Scope::None => q.filter(false.into_sql::<diesel::sql_types::Bool>()),
+    }
+}
+
+/// Refuses unless the actor may `action` every record of `kind` (catalogue, pipelines).
+pub(crate) fn check_all(actor: &Actor, kind: ObjectKind, action: Action) -> StoreResult<()> {
+    match actor.scope(kind, action) {
+        Scope::All => Ok(()),
+        _ => Err(Error::Forbidden.into()),
     }
 }
 
@@ -43,11 +69,12 @@ pub(crate) fn view_flags(actor: &Actor, kind: ObjectKind) -> (i64, bool, bool) {
         Scope::All => (-1, false, true),
         Scope::OwnOrPublic(uid) => (uid, true, false),
         Scope::Own(uid) => (uid, false, false),
+        Scope::None => (-1, false, false),
     }
 }
 
-/// The view scope as a filter on `$table` (contacts or companies) inside a joined query. Lists
-/// use the boxed functions above, which give the planner a simpler predicate.
+/// The view scope as a filter on `$table` (contacts, companies or deals) inside a joined
+/// query. Lists use the boxed functions above, which give the planner a simpler predicate.
 macro_rules! visible {
     ($table:ident, $actor:expr, $kind:expr) => {{
         use diesel::IntoSql as _;

@@ -1,0 +1,10 @@
+DROP TABLE leads;
+DROP TABLE deal_stage_changes;
+DROP TABLE deal_tags;
+DROP TABLE deal_lines;
+DROP TABLE deals;
+DROP TABLE product_terms;
+DROP TABLE products;
+DROP TABLE lost_reasons;
+DROP TABLE stages;
+DROP TABLE pipelines;

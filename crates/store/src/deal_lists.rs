@@ -1,0 +1,314 @@
+//! Deal lists and the kanban board: filters, orders, per-stage counts and totals, and columns
+//! that load more cards on demand — all inside the actor's scope.
+
+use std::collections::HashMap;
+
+use chrono::{NaiveDate, NaiveDateTime};
+use crm_core::{
+    Action, Actor, BoardColumn, DealFilter, DealRow, DealSort, ListQuery, ObjectKind, Page,
+    Pipeline, StageKind,
+};
+use diesel::prelude::*;
+use diesel::sql_types::BigInt;
+
+use crate::conn::{Db, DbConn, Store};
+use crate::deals::currency_of;
+use crate::error::StoreResult;
+use crate::parties::{self, in_order};
+use crate::pipelines;
+use crate::schema::{companies, contacts, deal_tags, deals};
+use crate::scope::{deals_for, visible};
+
+/// Narrows the boxed deals query `$q` by the filter `$f`.
+macro_rules! narrowed {
+    ($q:expr, $f:expr) => {{
+        let (mut q, f) = ($q, $f);
+        if let Some(p) = f.pipeline_id {
+            q = q.filter(deals::pipeline_id.eq(p));
+        }
+        if let Some(s) = f.stage_id {
+            q = q.filter(deals::stage_id.eq(s));
+        }
+        if let Some(r) = f.responsible_id {
+            q = q.filter(deals::responsible_id.eq(r));
+        }
+        if let Some(min) = f.min_amount {
+            q = q.filter(deals::amount.ge(min));
+        }
+        if let Some(max) = f.max_amount {
+            q = q.filter(deals::amount.le(max));
+        }
+        if let Some(tag) = &f.tag {
+            q = q.filter(
+                deals::id.eq_any(
+                    deal_tags::table
+                        .filter(deal_tags::name_lower.eq(tag.to_lowercase()))
+                        .select(deal_tags::deal_id),
+                ),
+            );
+        }
+        if let Some(state) = f.state {
+            q = q.filter(deals::state.eq(state.as_str()));
+        }
+        q
+    }};
+}
+
+/// The deals the actor may see, narrowed by `f`.
+fn filtered(actor: &Actor, f: &DealFilter) -> deals::BoxedQuery<'static, Db> {
+    narrowed!(deals_for(actor, Action::View), f)
+}
+
+#[derive(Queryable, Selectable)]
+#[diesel(table_name = deals)]
+struct RowRecord {
+    id: i64,
+    title: String,
+    pipeline_id: i64,
+    stage_id: i64,
+    amount: i64,
+    currency: String,
+    responsible_id: Option<i64>,
+    contact_id: Option<i64>,
+    company_id: Option<i64>,
+    expected_close: Option<NaiveDate>,
+    version: i64,
+    updated_at: NaiveDateTime,
+}
+
+/// Completes a page of rows with stage, client and user names in a fixed number of queries.
+fn rows_of(
+    conn: &mut DbConn,
+    pipelines: &[Pipeline],
+    rows: Vec<RowRecord>,
+) -> StoreResult<Vec<DealRow>> {
+    let company_ids: Vec<i64> = rows.iter().filter_map(|r| r.company_id).collect();
+    let contact_ids: Vec<i64> = rows
+        .iter()
+        .filter(|r| r.company_id.is_none())
+        .filter_map(|r| r.contact_id)
+        .collect();
+    let company_names: HashMap<i64, String> = if company_ids.is_empty() {
+        HashMap::new()
+    } else {
+        companies::table
+            .filter(companies::id.eq_any(&company_ids))
+            .select((companies::id, companies::name))
+            .load::<(i64, String)>(conn)?
+            .into_iter()
+            .collect()
+    };
+    let contact_names: HashMap<i64, String> = if contact_ids.is_empty() {
+        HashMap::new()
+    } else {
+        contacts::table
+            .filter(contacts::id.eq_any(&contact_ids))
+            .select((contacts::id, contacts::name))
+            .load::<(i64, String)>(conn)?
+            .into_iter()
+            .collect()
+    };
+    let users = parties::user_names(conn, rows.iter().map(|r| r.responsible_id))?;
+    rows.into_iter()
+        .map(|r| {
+            let currency = currency_of(r.id, &r.currency)?;
+            let pipeline = pipelines.iter().find(|p| p.id == r.pipeline_id);
+            let stage = pipeline.and_then(|p| p.stage(r.stage_id));
+            let client = match (r.company_id, r.contact_id) {
+                (Some(c), _) => company_names.get(&c).cloned(),
+                (None, Some(c)) => contact_names.get(&c).cloned(),
+                (None, None) => None,
+            };
+            Ok(DealRow {
+                id: r.id,
+                title: r.title,
+                pipeline_name: pipeline.map(|p| p.name.clone()).unwrap_or_default(),
+                stage_name: stage.map(|s| s.name.clone()).unwrap_or_default(),
+                stage_color: stage.map(|s| s.color.clone()).unwrap_or_default(),
+                stage_kind: stage.map_or(StageKind::Open, |s| s.kind),
+                amount: r.amount,
+                amount_text: currency.plain(r.amount),
+                currency,
+                client,
+                responsible_name: r.responsible_id.and_then(|u| users.get(&u).cloned()),
+                expected_close: r.expected_close,
+                version: r.version,
+                updated_at: r.updated_at.and_utc(),
+            })
+        })
+        .collect()
+}
+
+/// Loads the rows of `ids` in that order.
+fn rows_by_id(conn: &mut DbConn, pipelines: &[Pipeline], ids: &[i64]) -> StoreResult<Vec<DealRow>> {
+    let rows: Vec<RowRecord> = deals::table
+        .filter(deals::id.eq_any(ids))
+        .select(RowRecord::as_select())
+        .load(conn)?;
+    rows_of(conn, pipelines, in_order(rows, ids, |r| r.id))
+}
+
+/// The ids of one board column's cards, newest change first.
+fn column_ids(
+    conn: &mut DbConn,
+    actor: &Actor,
+    f: &DealFilter,
+    stage_id: i64,
+    offset: i64,
+    limit: i64,
+) -> StoreResult<Vec<i64>> {
+    let mut f = f.clone();
+    f.stage_id = Some(stage_id);
+    Ok(filtered(actor, &f)
+        .order((deals::updated_at.desc(), deals::id.desc()))
+        .select(deals::id)
+        .offset(offset)
+        .limit(limit)
+        .load(conn)?)
+}
+
+impl Store {
+    /// One page of the deals the actor may see.
+    pub fn list_deals(
+        &self,
+        actor: &Actor,
+        f: &DealFilter,
+        sort: DealSort,
+        desc: bool,
+        page: &ListQuery,
+    ) -> StoreResult<Page<DealRow>> {
+        let q = page.clone().normalized();
+        self.read(|conn| {
+            let query = filtered(actor, f);
+            let query = match (sort, desc) {
+                (DealSort::Updated, false) => {
+                    query.order((deals::updated_at.asc(), deals::id.asc()))
+                }
+                (DealSort::Updated, true) => {
+                    query.order((deals::updated_at.desc(), deals::id.desc()))
+                }
+                (DealSort::Created, false) => {
+                    query.order((deals::created_at.asc(), deals::id.asc()))
+                }
+                (DealSort::Created, true) => {
+                    query.order((deals::created_at.desc(), deals::id.desc()))
+                }
+                (DealSort::Title, false) => query.order((deals::sort_title.asc(), deals::id.asc())),
+                (DealSort::Title, true) => {
+                    query.order((deals::sort_title.desc(), deals::id.desc()))
+                }
+                (DealSort::Amount, false) => query.order((deals::amount.asc(), deals::id.asc())),
+                (DealSort::Amount, true) => query.order((deals::amount.desc(), deals::id.desc())),
+                (DealSort::ExpectedClose, false) => {
+                    query.order((deals::expected_close.asc(), deals::id.asc()))
+                }
+                (DealSort::ExpectedClose, true) => {
+                    query.order((deals::expected_close.desc(), deals::id.desc()))
+                }
+            };
+            let ids: Vec<i64> = query
+                .select(deals::id)
+                .offset(q.offset())
+                .limit(q.limit_plus_one())
+                .load(conn)?;
+            let all = pipelines::load_all(conn)?;
+            Ok(Page::from_rows(rows_by_id(conn, &all, &ids)?, &q))
+        })
+    }
+
+    /// The board of a pipeline: a column per stage with its count, totals per currency and
+    /// first `per_column` cards.
+    pub fn board(
+        &self,
+        actor: &Actor,
+        pipeline_id: i64,
+        f: &DealFilter,
+        per_column: i64,
+    ) -> StoreResult<(Pipeline, Vec<BoardColumn>)> {
+        self.read(|conn| {
+            let all = pipelines::load_all(conn)?;
+            let pipeline = pipelines::load(conn, pipeline_id)?;
+            let stage_ids: Vec<i64> = pipeline.stages.iter().map(|s| s.id).collect();
+            // Counts and sums straight from the (stage, currency, amount, ...) index. The sum
+            // is cast so that both backends return a plain 64-bit integer.
+            let mut f = f.clone();
+            f.pipeline_id = None;
+            // (Grouped queries are boxed after grouping, hence the scope as an expression.)
+            let grouped = deals::table
+                .group_by((deals::stage_id, deals::currency))
+                .select((
+                    deals::stage_id,
+                    deals::currency,
+                    diesel::dsl::count_star(),
+                    diesel::dsl::sql::<BigInt>("CAST(COALESCE(SUM(amount), 0) AS BIGINT)"),
+                ))
+                .into_boxed()
+                .filter(visible!(deals, actor, ObjectKind::Deal))
+                .filter(deals::stage_id.eq_any(stage_ids.clone()));
+            let sums: Vec<(i64, String, i64, i64)> = narrowed!(grouped, &f).load(conn)?;
+            let mut columns = Vec::with_capacity(pipeline.stages.len());
+            for stage in &pipeline.stages {
+                let mut totals = Vec::new();
+                let mut count = 0;
+                for (sid, code, n, sum) in sums.iter().filter(|s| s.0 == stage.id) {
+                    count += n;
+                    totals.push((currency_of(*sid, code)?, *sum));
+                }
+                totals.sort_by_key(|t| std::cmp::Reverse(t.1));
+                let mut ids = column_ids(conn, actor, &f, stage.id, 0, per_column + 1)?;
+                let has_more = ids.len() as i64 > per_column;
+                ids.truncate(usize::try_from(per_column).unwrap_or(0));
+                columns.push(BoardColumn {
+                    stage: stage.clone(),
+                    count,
+                    totals,
+                    cards: rows_by_id(conn, &all, &ids)?,
+                    has_more,
+                });
+            }
+            Ok((pipeline, columns))
+        })
+    }
+
+    /// More cards of one board column, after the first `offset`.
+    pub fn board_column(
+        &self,
+        actor: &Actor,
+        stage_id: i64,
+        f: &DealFilter,
+        offset: i64,
+        limit: i64,
+    ) -> StoreResult<(Vec<DealRow>, bool)> {
+        self.read(|conn| {
+            let all = pipelines::load_all(conn)?;
+            let mut ids = column_ids(conn, actor, f, stage_id, offset.max(0), limit + 1)?;
+            let has_more = ids.len() as i64 > limit;
+            ids.truncate(usize::try_from(limit).unwrap_or(0));
+            Ok((rows_by_id(conn, &all, &ids)?, has_more))
+        })
+    }
+
+    /// The deals of a contact or a company that the actor may see, newest first.
+    pub fn client_deals(
+        &self,
+        actor: &Actor,
+        contact_id: Option<i64>,
+        company_id: Option<i64>,
+    ) -> StoreResult<Vec<DealRow>> {
+        self.read(|conn| {
+            let mut q = deals_for(actor, Action::View);
+            q = match (contact_id, company_id) {
+                (Some(c), _) => q.filter(deals::contact_id.eq(c)),
+                (None, Some(c)) => q.filter(deals::company_id.eq(c)),
+                (None, None) => return Ok(Vec::new()),
+            };
+            let ids: Vec<i64> = q
+                .order((deals::updated_at.desc(), deals::id.desc()))
+                .select(deals::id)
+                .limit(100)
+                .load(conn)?;
+            let all = pipelines::load_all(conn)?;
+            rows_by_id(conn, &all, &ids)
+        })
+    }
+}
