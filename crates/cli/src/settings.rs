@@ -14,12 +14,15 @@ use serde::{Deserialize, Serialize};
 pub struct CrmConfig {
     /// Country (ISO 3166 alpha-2) for phone numbers typed without a country code.
     pub default_region: String,
+    /// ISO 4217 code of new deals and products unless another is picked.
+    pub currency: String,
 }
 
 impl Default for CrmConfig {
     fn default() -> Self {
         CrmConfig {
             default_region: "US".into(),
+            currency: "USD".into(),
         }
     }
 }
@@ -129,6 +132,7 @@ impl Settings {
     /// Checks what types alone do not.
     pub fn check(&self) -> Result<()> {
         self.region()?;
+        self.currency()?;
         crm_web::config::parse_time_zone(&self.web.time_zone)
             .map_err(|e| anyhow::anyhow!("[web] time_zone: {e}"))?;
         if !["text", "json"].contains(&self.log.format.as_str()) {
@@ -147,6 +151,15 @@ impl Settings {
             .default_region
             .parse()
             .map_err(|e: String| anyhow::anyhow!("[crm] default_region: {e}"))
+    }
+
+    pub fn currency(&self) -> Result<crm_core::Currency> {
+        crm_core::Currency::parse(&self.crm.currency).map_err(|_| {
+            anyhow::anyhow!(
+                "[crm] currency: {:?} is not an ISO 4217 currency code",
+                self.crm.currency
+            )
+        })
     }
 
     /// The settings as TOML with secrets masked, for `crm doctor`.

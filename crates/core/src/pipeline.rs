@@ -111,6 +111,45 @@ pub fn color(value: &str) -> Option<String> {
         .then_some(v)
 }
 
+/// Checks one stage; error fields are `prefix` + `name`, `probability`, `color`.
+pub fn check_stage(e: &mut FieldErrors, prefix: &str, s: &StageInput) -> Option<StageInput> {
+    let field = |f: &str| format!("{prefix}{f}");
+    let name = party::line(e, &field("name"), &s.name, true);
+    let mut ok = !name.is_empty();
+    if !(0..=100).contains(&s.probability) {
+        e.add(field("probability"), "error-probability-range");
+        ok = false;
+    }
+    let c = if s.color.trim().is_empty() {
+        Some("#64748b".to_string())
+    } else {
+        color(&s.color)
+    };
+    if c.is_none() {
+        e.add(field("color"), "error-color-invalid");
+        ok = false;
+    }
+    ok.then(|| StageInput {
+        id: s.id,
+        name,
+        probability: s.probability,
+        color: c.unwrap_or_default(),
+        kind: s.kind,
+    })
+}
+
+impl StageInput {
+    /// Checks a stage on its own (adding or editing one stage).
+    pub fn validate(&self) -> Result<StageInput> {
+        let mut e = FieldErrors::new();
+        let checked = check_stage(&mut e, "", self);
+        match checked {
+            Some(s) if e.is_empty() => Ok(s),
+            _ => Err(crate::Error::Invalid(e)),
+        }
+    }
+}
+
 impl PipelineInput {
     /// Every stage needs a name, a probability 0–100 and a colour; a pipeline needs at least
     /// one open, one won and one lost stage, so every deal can be worked and closed.
@@ -119,27 +158,9 @@ impl PipelineInput {
         let name = party::line(&mut e, "name", &self.name, true);
         let mut stages = Vec::with_capacity(self.stages.len());
         for (i, s) in self.stages.iter().enumerate() {
-            let field = |f: &str| format!("stages[{i}].{f}");
-            let stage_name = party::line(&mut e, &field("name"), &s.name, true);
-            if !(0..=100).contains(&s.probability) {
-                e.add(field("probability"), "error-probability-range");
+            if let Some(checked) = check_stage(&mut e, &format!("stages[{i}]."), s) {
+                stages.push(checked);
             }
-            let c = if s.color.trim().is_empty() {
-                Some("#64748b".to_string())
-            } else {
-                color(&s.color)
-            };
-            let Some(c) = c else {
-                e.add(field("color"), "error-color-invalid");
-                continue;
-            };
-            stages.push(StageInput {
-                id: s.id,
-                name: stage_name,
-                probability: s.probability,
-                color: c,
-                kind: s.kind,
-            });
         }
         for kind in [StageKind::Open, StageKind::Won, StageKind::Lost] {
             if !self.stages.iter().any(|s| s.kind == kind) {

@@ -273,6 +273,23 @@ impl Store {
         })
     }
 
+    /// The visible contact with exactly this name (ignoring case), if there is exactly one.
+    pub fn contact_by_name(&self, actor: &Actor, name: &str) -> StoreResult<Option<i64>> {
+        let key = text::fold(&text::squish(name));
+        self.read(|conn| {
+            let ids: Vec<i64> = contacts_for(actor, Action::View)
+                .filter(contacts::sort_name.eq(key))
+                .select(contacts::id)
+                .limit(2)
+                .load(conn)?;
+            Ok(if ids.len() == 1 {
+                ids.first().copied()
+            } else {
+                None
+            })
+        })
+    }
+
     /// A company's contact persons that the actor may see.
     pub fn company_people(
         &self,

@@ -355,6 +355,17 @@ impl Store {
         })
     }
 
+    /// The pipeline a current stage belongs to.
+    pub fn stage_pipeline(&self, stage_id: i64) -> StoreResult<i64> {
+        self.read(|conn| {
+            Ok(stages::table
+                .filter(stages::id.eq(stage_id))
+                .filter(stages::archived.eq(false))
+                .select(stages::pipeline_id)
+                .first(conn)?)
+        })
+    }
+
     /// How many deals a stage holds (to ask where they go before it is deleted).
     pub fn stage_deal_count(&self, stage_id: i64) -> StoreResult<i64> {
         self.read(|conn| {

@@ -174,9 +174,17 @@ mod tests {
 
     #[test]
     fn every_language_has_the_same_keys() {
+        // Every .ftl file of the language: the bundle loads them all.
         let keys = |lang: &str| -> Vec<String> {
-            let path = format!("{}/i18n/{lang}/main.ftl", env!("CARGO_MANIFEST_DIR"));
-            let text = std::fs::read_to_string(path).unwrap();
+            let dir = format!("{}/i18n/{lang}", env!("CARGO_MANIFEST_DIR"));
+            let mut text = String::new();
+            for entry in std::fs::read_dir(dir).unwrap() {
+                let path = entry.unwrap().path();
+                if path.extension().is_some_and(|e| e == "ftl") {
+                    text.push_str(&std::fs::read_to_string(path).unwrap());
+                    text.push('\n');
+                }
+            }
             let mut k: Vec<String> = text
                 .lines()
                 .filter_map(|l| l.split_once(" =").map(|(k, _)| k.trim().to_string()))

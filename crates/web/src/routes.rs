@@ -2,9 +2,9 @@
 
 use actix_web::web::{self, ServiceConfig, delete, get, patch, post};
 
-use crate::api::records;
-use crate::pages::cards;
-use crate::records::{Companies, Contacts};
+use crate::api::{records, sales};
+use crate::pages::{board, cards, deals, leads, pipelines, products};
+use crate::records::{Companies, Contacts, Deals, Leads, Products};
 use crate::{assets, health, pages};
 
 pub fn routes(cfg: &mut ServiceConfig) {
@@ -22,6 +22,7 @@ pub fn routes(cfg: &mut ServiceConfig) {
         .route("/contacts", get().to(cards::list::<Contacts>))
         .route("/contacts", post().to(cards::create::<Contacts>))
         .route("/contacts/new", get().to(pages::contacts::new))
+        .route("/contacts/suggest", get().to(pages::contacts::suggest))
         .route("/contacts/{id}", get().to(cards::card::<Contacts>))
         .route("/contacts/{id}", post().to(cards::update::<Contacts>))
         .route("/contacts/{id}/edit", get().to(cards::edit::<Contacts>))
@@ -41,6 +42,57 @@ pub fn routes(cfg: &mut ServiceConfig) {
             "/companies/{id}/delete",
             post().to(cards::delete::<Companies>),
         )
+        // Leads.
+        .route("/leads", get().to(leads::list))
+        .route("/leads", post().to(cards::create::<Leads>))
+        .route("/leads/new", get().to(leads::new))
+        .route("/leads/{id}", get().to(cards::card::<Leads>))
+        .route("/leads/{id}", post().to(cards::update::<Leads>))
+        .route("/leads/{id}/edit", get().to(cards::edit::<Leads>))
+        .route("/leads/{id}/status", post().to(leads::set_status))
+        .route("/leads/{id}/convert", get().to(leads::convert_form))
+        .route("/leads/{id}/convert", post().to(leads::convert))
+        .route("/leads/{id}/delete", post().to(cards::delete::<Leads>))
+        // Deals and the board.
+        .route("/deals", get().to(deals::list))
+        .route("/deals", post().to(cards::create::<Deals>))
+        .route("/deals/new", get().to(deals::new))
+        .route("/deals/board", get().to(board::board))
+        .route("/deals/board/column", get().to(board::column))
+        .route("/deals/{id}", get().to(deals::card))
+        .route("/deals/{id}", post().to(cards::update::<Deals>))
+        .route("/deals/{id}/edit", get().to(cards::edit::<Deals>))
+        .route("/deals/{id}/move", post().to(deals::move_deal))
+        .route("/deals/{id}/lines", post().to(deals::save_lines))
+        .route("/deals/{id}/delete", post().to(cards::delete::<Deals>))
+        // The product catalogue (a product's page is its form).
+        .route("/products", get().to(products::list))
+        .route("/products", post().to(cards::create::<Products>))
+        .route("/products/new", get().to(products::new))
+        .route("/products/suggest", get().to(products::suggest))
+        .route("/products/{id}", get().to(cards::edit::<Products>))
+        .route("/products/{id}", post().to(cards::update::<Products>))
+        .route("/products/{id}/edit", get().to(cards::edit::<Products>))
+        .route(
+            "/products/{id}/delete",
+            post().to(cards::delete::<Products>),
+        )
+        // Pipeline settings (administrators).
+        .route("/pipelines", get().to(pipelines::list))
+        .route("/pipelines", post().to(pipelines::create))
+        .route("/pipelines/{id}", get().to(pipelines::edit))
+        .route("/pipelines/{id}", post().to(pipelines::rename))
+        .route("/pipelines/{id}/delete", post().to(pipelines::delete))
+        .route("/pipelines/{id}/stages", post().to(pipelines::add_stage))
+        .route("/stages/{id}", post().to(pipelines::update_stage))
+        .route("/stages/{id}/move", post().to(pipelines::move_stage))
+        .route(
+            "/stages/{id}/delete",
+            get().to(pipelines::confirm_delete_stage),
+        )
+        .route("/stages/{id}/delete", post().to(pipelines::delete_stage))
+        .route("/lost-reasons", post().to(pipelines::add_reason))
+        .route("/lost-reasons/{id}", post().to(pipelines::update_reason))
         // Search.
         .route("/search", get().to(pages::search::search))
         // REST API.
@@ -55,6 +107,33 @@ pub fn routes(cfg: &mut ServiceConfig) {
                 .route("/companies", post().to(records::create::<Companies>))
                 .route("/companies/{id}", get().to(records::get::<Companies>))
                 .route("/companies/{id}", patch().to(records::update::<Companies>))
-                .route("/companies/{id}", delete().to(records::delete::<Companies>)),
+                .route("/companies/{id}", delete().to(records::delete::<Companies>))
+                .route("/leads", get().to(sales::list_leads))
+                .route("/leads", post().to(records::create::<Leads>))
+                .route("/leads/{id}", get().to(records::get::<Leads>))
+                .route("/leads/{id}", patch().to(records::update::<Leads>))
+                .route("/leads/{id}", delete().to(records::delete::<Leads>))
+                .route("/leads/{id}/convert", post().to(sales::convert_lead))
+                .route("/deals", get().to(sales::list_deals))
+                .route("/deals", post().to(records::create::<Deals>))
+                .route("/deals/{id}", get().to(records::get::<Deals>))
+                .route("/deals/{id}", patch().to(records::update::<Deals>))
+                .route("/deals/{id}", delete().to(records::delete::<Deals>))
+                .route("/deals/{id}/move", post().to(sales::move_deal))
+                .route("/deals/{id}/history", get().to(sales::deal_history))
+                .route("/products", get().to(sales::list_products))
+                .route("/products", post().to(records::create::<Products>))
+                .route("/products/{id}", get().to(records::get::<Products>))
+                .route("/products/{id}", patch().to(records::update::<Products>))
+                .route("/products/{id}", delete().to(records::delete::<Products>))
+                .route("/pipelines", get().to(sales::list_pipelines))
+                .route("/pipelines", post().to(sales::create_pipeline))
+                .route("/pipelines/{id}", get().to(sales::get_pipeline))
+                .route("/pipelines/{id}", patch().to(sales::rename_pipeline))
+                .route("/pipelines/{id}", delete().to(sales::delete_pipeline))
+                .route("/pipelines/{id}/stages", post().to(sales::add_stage))
+                .route("/stages/{id}", patch().to(sales::update_stage))
+                .route("/stages/{id}", delete().to(sales::delete_stage))
+                .route("/lost-reasons", get().to(sales::lost_reasons)),
         );
 }

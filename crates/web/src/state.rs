@@ -3,7 +3,7 @@
 use std::net::IpAddr;
 
 use actix_web::HttpRequest;
-use crm_core::Region;
+use crm_core::{Currency, Region};
 use crm_store::Store;
 
 use crate::config::WebConfig;
@@ -14,6 +14,8 @@ pub struct AppState {
     pub store: Store,
     pub ui: Ui,
     pub region: Region,
+    /// The currency of new deals and products unless another is picked.
+    pub currency: Currency,
     pub config: WebConfig,
     pub throttle: LoginThrottle,
     /// Where times are shown ([web] time_zone).
@@ -21,12 +23,18 @@ pub struct AppState {
 }
 
 impl AppState {
-    pub fn new(store: Store, region: Region, config: WebConfig) -> Result<AppState, String> {
+    pub fn new(
+        store: Store,
+        region: Region,
+        currency: Currency,
+        config: WebConfig,
+    ) -> Result<AppState, String> {
         Ok(AppState {
             time_zone: crate::config::parse_time_zone(&config.time_zone)?,
             store,
             ui: Ui::load()?,
             region,
+            currency,
             config,
             throttle: LoginThrottle::new(),
         })

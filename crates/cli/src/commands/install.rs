@@ -26,6 +26,9 @@ pub struct Args {
     /// Country for phone numbers typed without a country code (e.g. RU, IL, US).
     #[arg(long, value_name = "CC")]
     default_region: Option<String>,
+    /// Currency of new deals and products (ISO 4217, e.g. RUB, ILS, EUR).
+    #[arg(long, value_name = "CODE")]
+    currency: Option<String>,
 }
 
 pub fn run(location: &Location, args: Args) -> Result<()> {
@@ -69,6 +72,9 @@ pub fn run(location: &Location, args: Args) -> Result<()> {
     }
     if let Some(region) = args.default_region {
         settings.crm.default_region = region.trim().to_ascii_uppercase();
+    }
+    if let Some(code) = args.currency {
+        settings.crm.currency = code.trim().to_ascii_uppercase();
     }
     settings.check()?;
     let is_sqlite = matches!(DbUrl::parse(&settings.database.url)?, DbUrl::Sqlite(_));

@@ -18,8 +18,13 @@ pub fn run(location: &Location, args: Args) -> Result<()> {
     if let Some(listen) = args.listen {
         settings.web.listen = listen;
     }
-    let state = crm_web::AppState::new(store, settings.region()?, settings.web)
-        .map_err(anyhow::Error::msg)?;
+    let state = crm_web::AppState::new(
+        store,
+        settings.region()?,
+        settings.currency()?,
+        settings.web,
+    )
+    .map_err(anyhow::Error::msg)?;
     actix_web::rt::System::new()
         .block_on(crm_web::serve(state))
         .context("the web server stopped")

@@ -2,6 +2,7 @@
 //! tokens, answering JSON — errors as `{"error": {"code", "message", "fields"}}`.
 
 pub mod records;
+pub mod sales;
 
 use std::collections::BTreeMap;
 

@@ -7,10 +7,10 @@ use actix_web::{HttpResponse, web};
 use crate::api::{ApiError, ListBody, ListParams};
 use crate::auth::ApiUser;
 use crate::pages::blocking;
-use crate::records::Record;
+use crate::records::{Listed, Record};
 use crate::state::AppState;
 
-pub async fn list<R: Record>(
+pub async fn list<R: Listed>(
     state: web::Data<AppState>,
     user: ApiUser,
     params: web::Query<ListParams>,
@@ -56,7 +56,7 @@ pub async fn create<R: Record>(
     user: ApiUser,
     body: web::Json<R::Input>,
 ) -> Result<HttpResponse, ApiError> {
-    let draft = R::validate(&body, state.region)?;
+    let draft = R::validate(&body, &state)?;
     let a = user.0.actor();
     let record = blocking(move || R::create(&state.store, &a, &draft)).await?;
     Ok(HttpResponse::Created()
@@ -73,7 +73,7 @@ pub async fn update<R: Record>(
     let (a, id) = (user.0.actor(), id.into_inner());
     let st = state.clone();
     let current = blocking(move || R::get(&st.store, &a, id)).await?;
-    let draft = R::validate(&R::patch(body.into_inner(), &current), state.region)?;
+    let draft = R::validate(&R::patch(body.into_inner(), &current), &state)?;
     let record = blocking(move || R::update(&state.store, &a, id, &draft)).await?;
     Ok(HttpResponse::Ok().json(record))
 }

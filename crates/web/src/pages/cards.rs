@@ -14,7 +14,7 @@ use crate::error::WebError;
 use crate::pages::forms::{self, actor};
 use crate::pages::listing::ListParams;
 use crate::pages::{CsrfForm, Page, blocking, redirect_with_flash};
-use crate::records::Record;
+use crate::records::{Listed, Record};
 use crate::state::AppState;
 
 /// What the pages of one kind of card need beyond its [`Record`] mapping.
@@ -37,6 +37,14 @@ pub trait CardPages: Record {
         session: &Session,
         form: &Self::Form,
     ) -> impl Future<Output = Result<Result<Self::Draft, FieldErrors>, WebError>>;
+    /// What the form needs besides its values (choices of selects...), as template variables.
+    fn form_extras(
+        _state: &web::Data<AppState>,
+        _session: &Session,
+        _id: Option<i64>,
+    ) -> impl Future<Output = Result<Vec<(&'static str, serde_json::Value)>, WebError>> {
+        async { Ok(Vec::new()) }
+    }
     /// What the card shows besides the record itself, as template variables.
     fn card_extras(
         _store: &Store,
@@ -52,7 +60,7 @@ fn may<R: Record>(actor: &Actor, action: Action, record: &R::Full) -> bool {
     actor.scope(R::KIND, action).allows(responsible, public)
 }
 
-pub async fn list<R: CardPages>(
+pub async fn list<R: CardPages + Listed>(
     state: web::Data<AppState>,
     req: HttpRequest,
     session: Session,
@@ -84,7 +92,7 @@ pub async fn card<R: CardPages>(
     .await?;
     let a = actor(&session);
     let mut view = serde_json::to_value(&record).map_err(|e| WebError::Internal(e.to_string()))?;
-    for key in ["created_at", "updated_at"] {
+    for key in ["created_at", "updated_at", "converted_at", "closed_at"] {
         if let Some(t) = view[key].as_str().and_then(|t| t.parse().ok()) {
             view[key] = super::when(&state, t).into();
         }
@@ -141,7 +149,14 @@ pub async fn form_page<R: CardPages>(
     page.insert("is_new", &id.is_none())
         .insert("action", &target)
         .insert("cancel_url", &target)
+        .insert(
+            "delete_url",
+            &id.map(|id| format!("/{}/{id}/delete", R::PATH)),
+        )
         .insert("form", view);
+    for (key, value) in R::form_extras(state, session, id).await? {
+        page.insert(key, &value);
+    }
     forms::decorate(&mut page, &users, duplicates, errors);
     page.render(state, &format!("{}/form.html", R::PATH))
 }

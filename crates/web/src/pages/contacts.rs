@@ -180,3 +180,57 @@ impl CardPages for Contacts {
         draft_of(state, session, form).await
     }
 }
+
+/// How a contact is written in a picker: its name and id, so that namesakes stay apart.
+pub fn pick_label(name: &str, id: i64) -> String {
+    format!("{name} #{id}")
+}
+
+/// The contact a picker field names: "Name #id" as suggested, or a name that only one
+/// visible contact has. Anything else is a field error.
+pub async fn resolve(
+    state: &web::Data<AppState>,
+    session: &Session,
+    text: &str,
+    errors: &mut FieldErrors,
+) -> Result<Option<i64>, WebError> {
+    let text = text.trim();
+    if text.is_empty() {
+        return Ok(None);
+    }
+    let by_id = text
+        .rsplit_once(" #")
+        .and_then(|(_, id)| id.parse::<i64>().ok());
+    let (st, a, t) = (state.clone(), actor(session), text.to_string());
+    let found = blocking(move || match by_id {
+        Some(id) => Ok(st.store.contact(&a, id).ok().map(|c| c.id)),
+        None => st.store.contact_by_name(&a, &t),
+    })
+    .await?;
+    if found.is_none() {
+        errors.add("contact", "error-contact-not-found");
+    }
+    Ok(found)
+}
+
+#[derive(Deserialize)]
+pub struct SuggestParams {
+    #[serde(default)]
+    q: String,
+}
+
+/// `GET /contacts/suggest?q=`: contacts for pickers, as `[{id, name}]`.
+pub async fn suggest(
+    state: web::Data<AppState>,
+    session: Session,
+    params: web::Query<SuggestParams>,
+) -> Result<HttpResponse, WebError> {
+    let (st, a, q) = (state.clone(), actor(&session), params.into_inner().q);
+    let found = blocking(move || st.store.search(&a, &q, 10)).await?;
+    let out: Vec<serde_json::Value> = found
+        .contacts
+        .into_iter()
+        .map(|c| serde_json::json!({"id": c.id, "name": pick_label(&c.name, c.id)}))
+        .collect();
+    Ok(HttpResponse::Ok().json(out))
+}

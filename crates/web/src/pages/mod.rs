@@ -1,13 +1,19 @@
 //! Server-rendered pages: the context every page shares, rendering, flash messages and the
 //! error page. Handlers per area live in the submodules.
 
+pub mod board;
 pub mod cards;
 pub mod companies;
 pub mod contacts;
+pub mod deal_filters;
+pub mod deals;
 pub mod forms;
 pub mod language;
+pub mod leads;
 pub mod listing;
 pub mod login;
+pub mod pipelines;
+pub mod products;
 pub mod search;
 
 use std::collections::BTreeMap;
@@ -37,6 +43,24 @@ const FLASHES: &[&str] = &[
     "flash-company-updated",
     "flash-company-deleted",
     "flash-language-changed",
+    "flash-deal-created",
+    "flash-deal-updated",
+    "flash-deal-deleted",
+    "flash-deal-moved",
+    "flash-lines-saved",
+    "flash-lead-created",
+    "flash-lead-updated",
+    "flash-lead-deleted",
+    "flash-lead-converted",
+    "flash-product-created",
+    "flash-product-updated",
+    "flash-product-deleted",
+    "flash-pipeline-created",
+    "flash-pipeline-updated",
+    "flash-pipeline-deleted",
+    "flash-stage-saved",
+    "flash-stage-deleted",
+    "flash-lost-reason-saved",
 ];
 
 /// The interface language: the user's choice, else the language cookie, else the browser's.
