@@ -2,14 +2,17 @@
 //! in one transaction per batch, ids assigned up front so children can be written alongside.
 
 use chrono::{NaiveDate, NaiveDateTime, Utc};
-use crm_core::{Actor, CompanyDraft, ContactDraft, text};
+use crm_core::{Actor, CompanyDraft, ContactDraft, DealDraft, ProductDraft, StageKind, text};
 use diesel::connection::SimpleConnection;
 use diesel::prelude::*;
 
 use crate::audit;
 use crate::conn::{DbConn, Store};
 use crate::error::StoreResult;
-use crate::schema::{companies, contacts, emails, phones, search_terms, tags};
+use crate::schema::{
+    companies, contacts, deal_lines, deal_stage_changes, deal_tags, deals, emails, phones,
+    product_terms, products, search_terms, tags,
+};
 
 /// Rows per INSERT statement: well under SQLite's and PostgreSQL's bind-parameter limits.
 const ROWS_PER_STATEMENT: usize = 500;
@@ -88,6 +91,100 @@ struct NewTerm {
     contact_id: Option<i64>,
     company_id: Option<i64>,
     term: String,
+}
+
+#[derive(Insertable)]
+#[diesel(table_name = products)]
+struct NewProduct<'a> {
+    id: i64,
+    name: &'a str,
+    sort_name: String,
+    sku: &'a str,
+    unit: &'a str,
+    price: i64,
+    currency: &'static str,
+    category: &'a str,
+    active: bool,
+    created_at: NaiveDateTime,
+    updated_at: NaiveDateTime,
+}
+
+#[derive(Insertable)]
+#[diesel(table_name = product_terms)]
+struct NewProductTerm {
+    product_id: i64,
+    term: String,
+}
+
+#[derive(Insertable)]
+#[diesel(table_name = deals)]
+struct NewDeal<'a> {
+    id: i64,
+    title: &'a str,
+    sort_title: String,
+    pipeline_id: i64,
+    stage_id: i64,
+    state: &'static str,
+    amount: i64,
+    currency: &'static str,
+    probability: Option<i32>,
+    responsible_id: Option<i64>,
+    deal_type: &'a str,
+    source: &'a str,
+    expected_close: Option<NaiveDate>,
+    contact_id: Option<i64>,
+    company_id: Option<i64>,
+    visible_to_all: bool,
+    lost_reason_id: Option<i64>,
+    closed_at: Option<NaiveDateTime>,
+    notes: &'a str,
+    version: i64,
+    created_by: Option<i64>,
+    created_at: NaiveDateTime,
+    updated_at: NaiveDateTime,
+}
+
+#[derive(Insertable)]
+#[diesel(table_name = deal_lines)]
+struct NewLine<'a> {
+    deal_id: i64,
+    position: i32,
+    product_id: Option<i64>,
+    name: &'a str,
+    quantity_milli: i64,
+    unit_price: i64,
+    discount_bp: i64,
+    total: i64,
+}
+
+#[derive(Insertable)]
+#[diesel(table_name = deal_tags)]
+struct NewDealTag<'a> {
+    deal_id: i64,
+    name: &'a str,
+    name_lower: String,
+}
+
+#[derive(Insertable)]
+#[diesel(table_name = deal_stage_changes)]
+struct NewStageChange {
+    deal_id: i64,
+    from_stage_id: Option<i64>,
+    to_stage_id: i64,
+    user_id: Option<i64>,
+    at: NaiveDateTime,
+}
+
+/// A deal for bulk loading: a checked draft whose pipeline, stage and (for closed deals)
+/// lost reason are set and known to fit, with its stage's kind, first stage and times.
+pub struct BulkDeal {
+    pub draft: DealDraft,
+    pub kind: StageKind,
+    /// The pipeline's first stage, where the deal's history starts.
+    pub first_stage_id: i64,
+    pub created_at: NaiveDateTime,
+    /// When it reached its stage (its close, for closed deals).
+    pub moved_at: NaiveDateTime,
 }
 
 /// The children of one batch, gathered for multi-row inserts.
@@ -267,6 +364,144 @@ impl Store {
             advance_sequence(conn, "contacts")?;
             let summary = serde_json::json!({ "count": ids.len() });
             audit::record(conn, actor, "bulk_create", "contact", first, summary)?;
+            Ok(ids)
+        })
+    }
+}
+
+impl Store {
+    /// Inserts checked products in one transaction; returns their ids in order.
+    pub fn bulk_insert_products(
+        &self,
+        actor: &Actor,
+        drafts: &[ProductDraft],
+    ) -> StoreResult<Vec<i64>> {
+        let now = Utc::now().naive_utc();
+        self.write(|conn| {
+            let first = reserve_ids(conn, "products")?;
+            let ids: Vec<i64> = (first..).take(drafts.len()).collect();
+            let mut rows = Vec::with_capacity(drafts.len());
+            let mut terms = Vec::new();
+            for (d, &id) in drafts.iter().zip(&ids) {
+                rows.push(NewProduct {
+                    id,
+                    name: &d.name,
+                    sort_name: text::fold(&d.name),
+                    sku: &d.sku,
+                    unit: &d.unit,
+                    price: d.price,
+                    currency: d.currency.code(),
+                    category: &d.category,
+                    active: d.active,
+                    created_at: now,
+                    updated_at: now,
+                });
+                let mut words = text::words(&d.name);
+                for w in text::words(&d.sku) {
+                    if !words.contains(&w) {
+                        words.push(w);
+                    }
+                }
+                terms.extend(words.into_iter().map(|term| NewProductTerm {
+                    product_id: id,
+                    term,
+                }));
+            }
+            insert_chunks!(conn, products::table, rows);
+            insert_chunks!(conn, product_terms::table, terms);
+            advance_sequence(conn, "products")?;
+            let summary = serde_json::json!({ "count": ids.len() });
+            audit::record(conn, actor, "bulk_create", "product", first, summary)?;
+            Ok(ids)
+        })
+    }
+
+    /// Inserts deals with their lines, tags and stage history in one transaction.
+    pub fn bulk_insert_deals(&self, actor: &Actor, deals_in: &[BulkDeal]) -> StoreResult<Vec<i64>> {
+        self.write(|conn| {
+            let first = reserve_ids(conn, "deals")?;
+            let ids: Vec<i64> = (first..).take(deals_in.len()).collect();
+            let (mut rows, mut lines, mut tags, mut moves) =
+                (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+            for (b, &id) in deals_in.iter().zip(&ids) {
+                let d = &b.draft;
+                let (Some(pipeline_id), Some(stage_id)) = (d.pipeline_id, d.stage_id) else {
+                    return Err(crm_core::Error::invalid("stage_id", "error-required").into());
+                };
+                let deal_lines = d.lines.as_deref().unwrap_or(&[]);
+                let amount = if deal_lines.is_empty() {
+                    d.amount
+                } else {
+                    deal_lines.iter().map(|l| l.total).sum()
+                };
+                rows.push(NewDeal {
+                    id,
+                    title: &d.title,
+                    sort_title: text::fold(&d.title),
+                    pipeline_id,
+                    stage_id,
+                    state: b.kind.as_str(),
+                    amount,
+                    currency: d.currency.code(),
+                    probability: d.probability,
+                    responsible_id: d.responsible_id,
+                    deal_type: &d.deal_type,
+                    source: &d.source,
+                    expected_close: d.expected_close,
+                    contact_id: d.contact_id,
+                    company_id: d.company_id,
+                    visible_to_all: d.visible_to_all,
+                    lost_reason_id: d.lost_reason_id.filter(|_| b.kind == StageKind::Lost),
+                    closed_at: b.kind.is_closed().then_some(b.moved_at),
+                    notes: &d.notes,
+                    version: 1,
+                    created_by: actor.user_id(),
+                    created_at: b.created_at,
+                    updated_at: b.moved_at,
+                });
+                for (i, l) in deal_lines.iter().enumerate() {
+                    lines.push(NewLine {
+                        deal_id: id,
+                        position: i32::try_from(i).unwrap_or(i32::MAX),
+                        product_id: l.product_id,
+                        name: &l.name,
+                        quantity_milli: l.quantity_milli,
+                        unit_price: l.unit_price,
+                        discount_bp: l.discount_bp,
+                        total: l.total,
+                    });
+                }
+                for t in &d.tags {
+                    tags.push(NewDealTag {
+                        deal_id: id,
+                        name: t,
+                        name_lower: t.to_lowercase(),
+                    });
+                }
+                moves.push(NewStageChange {
+                    deal_id: id,
+                    from_stage_id: None,
+                    to_stage_id: b.first_stage_id,
+                    user_id: actor.user_id(),
+                    at: b.created_at,
+                });
+                if stage_id != b.first_stage_id {
+                    moves.push(NewStageChange {
+                        deal_id: id,
+                        from_stage_id: Some(b.first_stage_id),
+                        to_stage_id: stage_id,
+                        user_id: actor.user_id(),
+                        at: b.moved_at,
+                    });
+                }
+            }
+            insert_chunks!(conn, deals::table, rows);
+            insert_chunks!(conn, deal_lines::table, lines);
+            insert_chunks!(conn, deal_tags::table, tags);
+            insert_chunks!(conn, deal_stage_changes::table, moves);
+            advance_sequence(conn, "deals")?;
+            let summary = serde_json::json!({ "count": ids.len() });
+            audit::record(conn, actor, "bulk_create", "deal", first, summary)?;
             Ok(ids)
         })
     }

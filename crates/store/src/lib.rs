@@ -28,6 +28,7 @@ pub mod testing;
 
 pub use audit::AuditEntry;
 pub use conn::{Backend, DbConfig, DbUrl, Store, mask_url};
+pub use demo::BulkDeal;
 pub use error::{StoreError, StoreResult};
 pub use parties::{Duplicate, Duplicates};
 pub use pipelines::LostReason;

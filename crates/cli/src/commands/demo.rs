@@ -5,7 +5,12 @@
 use std::time::Instant;
 
 use anyhow::{Result, bail};
-use crm_core::{Actor, CompanyDraft, CompanyInput, ContactDraft, ContactInput, Region};
+use chrono::{Duration, Utc};
+use crm_core::{
+    Actor, CompanyDraft, CompanyInput, ContactDraft, ContactInput, Currency, DealInput, LineInput,
+    Pipeline, PipelineInput, ProductDraft, ProductInput, Region, StageInput, StageKind,
+};
+use crm_store::{BulkDeal, Store};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 
@@ -19,6 +24,15 @@ pub struct Args {
     /// How many companies to add.
     #[arg(long, default_value_t = 100)]
     companies: usize,
+    /// How many products to add to the catalogue.
+    #[arg(long, default_value_t = 0)]
+    products: usize,
+    /// How many deals to add (20 % open, the rest won or lost), spread over the pipelines.
+    #[arg(long, default_value_t = 0)]
+    deals: usize,
+    /// How many pipelines there should be at least (more are created as needed).
+    #[arg(long, default_value_t = 1)]
+    pipelines: usize,
     /// Seed of the random generator.
     #[arg(long, default_value_t = 1)]
     seed: u64,
@@ -379,6 +393,158 @@ fn contact(
         .map_err(|e| anyhow::anyhow!("demo contact {i} is invalid: {e}"))
 }
 
+const PRODUCT_NAMES: &[&str] = &[
+    "Окно ПВХ",
+    "Дверь входная",
+    "Подоконник",
+    "Москитная сетка",
+    "Window PVC",
+    "Oak door",
+    "Window sill",
+    "Installation",
+    "חלון אלומיניום",
+    "نافذة ألمنيوم",
+];
+const PRODUCT_UNITS: &[&str] = &["pcs", "m²", "m", "h"];
+const PIPELINE_NAMES: &[&str] = &["Retail", "Wholesale", "Installation", "Service", "Partners"];
+const DEAL_TAGS: &[&str] = &["VIP", "срочно", "repeat"];
+
+fn product(rng: &mut StdRng, i: usize, currency: Currency) -> Result<ProductDraft> {
+    let input = ProductInput {
+        name: format!(
+            "{} {}×{}",
+            pick(rng, PRODUCT_NAMES),
+            rng.random_range(4..30) * 50,
+            rng.random_range(4..30) * 50
+        ),
+        sku: format!("P-{:06}", i + 1),
+        unit: pick(rng, PRODUCT_UNITS).into(),
+        price: format!(
+            "{}.{:02}",
+            rng.random_range(100..100_000),
+            rng.random_range(0..100)
+        ),
+        currency: currency.code().into(),
+        category: pick(rng, INDUSTRIES).into(),
+        active: rng.random_bool(0.95),
+    };
+    input
+        .validate()
+        .map_err(|e| anyhow::anyhow!("demo product {i} is invalid: {e}"))
+}
+
+/// The pipelines deals go into: the existing ones, plus new ones up to `wanted`.
+fn pipelines(store: &Store, wanted: usize) -> Result<Vec<Pipeline>> {
+    let mut all = store.pipelines()?;
+    let stage = |name: &str, probability: i32, kind: StageKind| StageInput {
+        id: None,
+        name: name.into(),
+        probability,
+        color: String::new(),
+        kind,
+    };
+    while all.len() < wanted {
+        let input = PipelineInput {
+            name: PIPELINE_NAMES[all.len() % PIPELINE_NAMES.len()].into(),
+            stages: vec![
+                stage("First call", 10, StageKind::Open),
+                stage("Measuring", 30, StageKind::Open),
+                stage("Agreement", 60, StageKind::Open),
+                stage("Payment", 90, StageKind::Open),
+                stage("Done", 100, StageKind::Won),
+                stage("Lost", 0, StageKind::Lost),
+            ],
+        };
+        let draft = input
+            .validate()
+            .map_err(|e| anyhow::anyhow!("demo pipeline is invalid: {e}"))?;
+        all.push(store.create_pipeline(&Actor::system(), &draft)?);
+    }
+    Ok(all)
+}
+
+/// What a demo deal may refer to.
+struct DealWorld<'a> {
+    pipelines: &'a [Pipeline],
+    reasons: &'a [i64],
+    owners: &'a [i64],
+    contacts: &'a [i64],
+    companies: &'a [i64],
+    products: &'a [(i64, ProductDraft)],
+    currency: Currency,
+}
+
+fn deal(rng: &mut StdRng, i: usize, w: &DealWorld<'_>) -> Result<BulkDeal> {
+    let p = &w.pipelines[i % w.pipelines.len()];
+    let kind = match rng.random_range(0..10) {
+        0 | 1 => StageKind::Open,
+        2..=5 => StageKind::Won,
+        _ => StageKind::Lost,
+    };
+    let choices: Vec<&crm_core::Stage> = p.stages.iter().filter(|s| s.kind == kind).collect();
+    let stage = choices
+        .get(rng.random_range(0..choices.len().max(1)))
+        .copied()
+        .ok_or_else(|| anyhow::anyhow!("pipeline {} has no {} stage", p.name, kind.as_str()))?;
+    let first = p.stages.first().map_or(stage.id, |s| s.id);
+    let lines: Vec<LineInput> = if !w.products.is_empty() && rng.random_bool(0.3) {
+        (0..rng.random_range(1..4))
+            .map(|_| {
+                let (id, prod) = &w.products[rng.random_range(0..w.products.len())];
+                LineInput {
+                    product_id: Some(*id),
+                    name: prod.name.clone(),
+                    quantity: rng.random_range(1..10).to_string(),
+                    unit_price: w.currency.plain(prod.price),
+                    discount: if rng.random_bool(0.2) {
+                        "5".into()
+                    } else {
+                        String::new()
+                    },
+                }
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let any = |rng: &mut StdRng, ids: &[i64], p: f64| {
+        (!ids.is_empty() && rng.random_bool(p)).then(|| ids[rng.random_range(0..ids.len())])
+    };
+    let input = DealInput {
+        title: format!("{} #{}", pick(rng, PRODUCT_NAMES), i + 1),
+        pipeline_id: Some(p.id),
+        stage_id: Some(stage.id),
+        amount: format!("{}", rng.random_range(1_000..1_000_000)),
+        currency: w.currency.code().into(),
+        responsible_id: w.owners.get(i % w.owners.len().max(1)).copied(),
+        source: pick(rng, crm_core::deal::SOURCES).into(),
+        contact_id: any(rng, w.contacts, 0.8),
+        company_id: any(rng, w.companies, 0.5),
+        visible_to_all: rng.random_bool(0.1),
+        lost_reason_id: any(rng, w.reasons, 1.0),
+        tags: if rng.random_bool(0.1) {
+            vec![pick(rng, DEAL_TAGS).into()]
+        } else {
+            Vec::new()
+        },
+        lines: Some(lines),
+        ..Default::default()
+    };
+    let draft = input
+        .validate(w.currency)
+        .map_err(|e| anyhow::anyhow!("demo deal {i} is invalid: {e}"))?;
+    let created_at = Utc::now().naive_utc() - Duration::minutes(rng.random_range(60..1_051_200));
+    let moved_at =
+        (created_at + Duration::minutes(rng.random_range(0..86_400))).min(Utc::now().naive_utc());
+    Ok(BulkDeal {
+        draft,
+        kind,
+        first_stage_id: first,
+        created_at,
+        moved_at,
+    })
+}
+
 pub fn run(location: &Location, args: Args) -> Result<()> {
     let (settings, store) = super::open(location)?;
     super::require_current_schema(&store, location)?;
@@ -404,23 +570,59 @@ pub fn run(location: &Location, args: Args) -> Result<()> {
             .collect::<Result<Vec<_>>>()?;
         company_ids.extend(store.bulk_insert_companies(&actor, &drafts)?);
     }
-    let mut done = 0;
+    let mut contact_ids = Vec::with_capacity(args.contacts);
     for start in (0..args.contacts).step_by(BATCH) {
         let end = (start + BATCH).min(args.contacts);
         let drafts = (start..end)
             .map(|i| contact(&mut rng, i, region, &owners, &company_ids))
             .collect::<Result<Vec<_>>>()?;
-        store.bulk_insert_contacts(&actor, &drafts)?;
-        done = end;
+        contact_ids.extend(store.bulk_insert_contacts(&actor, &drafts)?);
         if end.is_multiple_of(100_000) {
-            eprintln!("{done} contacts…");
+            eprintln!("{end} contacts…");
+        }
+    }
+    let currency = settings.currency()?;
+    let mut products = Vec::with_capacity(args.products);
+    for start in (0..args.products).step_by(BATCH) {
+        let end = (start + BATCH).min(args.products);
+        let drafts = (start..end)
+            .map(|i| product(&mut rng, i, currency))
+            .collect::<Result<Vec<_>>>()?;
+        let ids = store.bulk_insert_products(&actor, &drafts)?;
+        products.extend(ids.into_iter().zip(drafts));
+    }
+    let mut deals = 0;
+    if args.deals > 0 {
+        let pipelines = pipelines(&store, args.pipelines)?;
+        let reasons: Vec<i64> = store.lost_reasons(false)?.iter().map(|r| r.id).collect();
+        let world = DealWorld {
+            pipelines: &pipelines,
+            reasons: &reasons,
+            owners: &owners,
+            contacts: &contact_ids,
+            companies: &company_ids,
+            products: &products,
+            currency,
+        };
+        for start in (0..args.deals).step_by(BATCH) {
+            let end = (start + BATCH).min(args.deals);
+            let batch = (start..end)
+                .map(|i| deal(&mut rng, i, &world))
+                .collect::<Result<Vec<_>>>()?;
+            store.bulk_insert_deals(&actor, &batch)?;
+            deals = end;
+            if end.is_multiple_of(100_000) {
+                eprintln!("{end} deals…");
+            }
         }
     }
     // Fresh statistics, so the first pages after a large load are planned well.
     store.optimize()?;
     println!(
-        "Added {} companies and {done} contacts in {:.1} s.",
+        "Added {} companies, {} contacts, {} products and {deals} deals in {:.1} s.",
         company_ids.len(),
+        contact_ids.len(),
+        products.len(),
         started.elapsed().as_secs_f64()
     );
     Ok(())
@@ -437,6 +639,43 @@ mod tests {
         for i in 0..400 {
             company(&mut rng, i, region, &[1]).unwrap();
             contact(&mut rng, i, region, &[1, 2], &[10, 11]).unwrap();
+        }
+        let usd = Currency::parse("USD").unwrap();
+        let products: Vec<(i64, ProductDraft)> = (0..50)
+            .map(|i| (i as i64 + 1, product(&mut rng, i, usd).unwrap()))
+            .collect();
+        let stage = |id: i64, kind: StageKind| crm_core::Stage {
+            id,
+            pipeline_id: 1,
+            name: format!("S{id}"),
+            position: 0,
+            probability: 50,
+            color: "#123456".into(),
+            kind,
+        };
+        let pipeline = Pipeline {
+            id: 1,
+            name: "P".into(),
+            position: 0,
+            stages: vec![
+                stage(1, StageKind::Open),
+                stage(2, StageKind::Won),
+                stage(3, StageKind::Lost),
+            ],
+        };
+        let world = DealWorld {
+            pipelines: std::slice::from_ref(&pipeline),
+            reasons: &[1],
+            owners: &[1],
+            contacts: &[1, 2],
+            companies: &[3],
+            products: &products,
+            currency: usd,
+        };
+        for i in 0..400 {
+            let d = deal(&mut rng, i, &world).unwrap();
+            assert!(pipeline.stage(d.draft.stage_id.unwrap()).unwrap().kind == d.kind);
+            assert!(d.moved_at >= d.created_at);
         }
     }
 }
