@@ -2,8 +2,9 @@
 # Load test of `crm serve` on generated data; see tests/load/README.md.
 # Run by hand on a quiet machine, never by CI. Sends traffic only to 127.0.0.1.
 #
-#   tests/load/run.sh                                  # 1M contacts, SQLite
-#   CONTACTS=100000 COMPANIES=10000 RUNS=1 tests/load/run.sh
+#   tests/load/run.sh                                  # 1M contacts, 500k deals, SQLite
+#   CONTACTS=100000 COMPANIES=10000 DEALS=50000 RUNS=1 tests/load/run.sh
+#   ENDPOINTS="board deal-card stage-move product-suggest" tests/load/run.sh
 #   DATABASE_URL=postgres://crm:secret@localhost/crm_load tests/load/run.sh
 set -euo pipefail
 
@@ -14,13 +15,18 @@ RESULT_FILE=$LOAD_DIR/last-run.md
 PORT=${PORT:-18080}
 CONTACTS=${CONTACTS:-1000000}
 COMPANIES=${COMPANIES:-100000}
+DEALS=${DEALS:-500000}
+PRODUCTS=${PRODUCTS:-2000}
+PIPELINES=${PIPELINES:-3}
 DURATION=${DURATION:-20s}
 WARMUP=${WARMUP:-5s}
 RUNS=${RUNS:-3}
 THREADS=${THREADS:-2}
 CONNECTIONS=${CONNECTIONS:-8 64}
-ENDPOINTS=${ENDPOINTS:-list list-page-50 card search-name search-phone}
+ENDPOINTS=${ENDPOINTS:-list list-page-50 card search-name search-phone board deal-card stage-move product-suggest}
 CARD_ID=${CARD_ID:-1000}
+DEAL_ID=${DEAL_ID:-1000}
+SUGGEST=${SUGGEST:-ок}
 SEARCH_NAME=${SEARCH_NAME:-ан}
 SEARCH_PHONE=${SEARCH_PHONE:-4567}
 STARTUP_TIMEOUT=${STARTUP_TIMEOUT:-120}
@@ -35,6 +41,12 @@ TARGET_PAGE_P95_MS=15
 TARGET_SEARCH_P95_MS=30
 TARGET_LIST_RPS_AT_64=1500
 TARGET_RSS_MB=150
+TARGET_BOARD_P95_MS=50
+TARGET_DEAL_CARD_P95_MS=15
+TARGET_MOVE_P95_MS=20
+TARGET_SUGGEST_P95_MS=10
+# Latency targets are judged at this many connections; higher counts show queueing.
+TARGET_CONNECTIONS=${TARGET_CONNECTIONS:-8}
 
 say() { printf '==> %s\n' "$*" >&2; }
 die() {
@@ -43,7 +55,7 @@ die() {
 }
 
 is_uint() { [[ $1 =~ ^[0-9]+$ ]]; }
-for var in PORT CONTACTS COMPANIES RUNS THREADS CARD_ID STARTUP_TIMEOUT; do
+for var in PORT CONTACTS COMPANIES DEALS PRODUCTS PIPELINES RUNS THREADS CARD_ID DEAL_ID STARTUP_TIMEOUT; do
     is_uint "${!var}" || die "$var must be a whole number, got '${!var}'"
 done
 [ "$RUNS" -ge 1 ] || die "RUNS must be at least 1"
@@ -56,6 +68,10 @@ done
 # Contact ids are 1..CONTACTS.
 if [ "$CARD_ID" -gt "$CONTACTS" ] || [ "$CARD_ID" -lt 1 ]; then
     CARD_ID=$CONTACTS
+fi
+# Deal ids are 1..DEALS, in turn over the pipelines (pipeline 1 holds ids 1, 1+P, 1+2P...).
+if [ "$DEAL_ID" -gt "$DEALS" ] || [ "$DEAL_ID" -lt 1 ]; then
+    DEAL_ID=1
 fi
 
 # Percent-encode a query value byte by byte (UTF-8 in, %XX out).
@@ -82,6 +98,11 @@ endpoint_path() {
         card) printf '/contacts/%s' "$CARD_ID" ;;
         search-name) printf '/search?q=%s' "$(urlencode "$SEARCH_NAME")" ;;
         search-phone) printf '/search?q=%s' "$(urlencode "$SEARCH_PHONE")" ;;
+        board) printf '/deals/board?pipeline=1' ;;
+        deal-card) printf '/deals/%s' "$DEAL_ID" ;;
+        product-suggest) printf '/products/suggest?q=%s' "$(urlencode "$SUGGEST")" ;;
+        # move.lua posts to /deals/{id}/move for random deals of pipeline 1.
+        stage-move) printf '/deals/%s' "$DEAL_ID" ;;
         *) return 1 ;;
     esac
 }
@@ -95,12 +116,16 @@ endpoint_label() {
         card) printf 'card `/contacts/%s`' "$CARD_ID" ;;
         search-name) printf 'search `/search?q=%s`' "$SEARCH_NAME" ;;
         search-phone) printf 'search `/search?q=%s`' "$SEARCH_PHONE" ;;
+        board) printf 'board `/deals/board?pipeline=1`' ;;
+        deal-card) printf 'deal card `/deals/%s`' "$DEAL_ID" ;;
+        product-suggest) printf 'product suggestion `/products/suggest?q=%s`' "$SUGGEST" ;;
+        stage-move) printf 'stage move `POST /deals/{id}/move`' ;;
     esac
 }
 
 for ep in $ENDPOINTS; do
     endpoint_path "$ep" >/dev/null ||
-        die "unknown endpoint '$ep' in ENDPOINTS (known: list list-page-50 card search-name search-phone)"
+        die "unknown endpoint '$ep' in ENDPOINTS (known: list list-page-50 card search-name search-phone board deal-card stage-move product-suggest)"
 done
 
 # --- Tools ------------------------------------------------------------------
@@ -192,9 +217,10 @@ fi
 say "Installing into $DATA ($backend)"
 "$CRM_BIN" "${install_args[@]}"
 
-say "Generating $CONTACTS contacts and $COMPANIES companies"
+say "Generating $CONTACTS contacts, $COMPANIES companies, $PRODUCTS products, $DEALS deals in $PIPELINES pipelines"
 t0=$(now)
-"$CRM_BIN" demo --data-dir "$DATA" --contacts "$CONTACTS" --companies "$COMPANIES"
+"$CRM_BIN" demo --data-dir "$DATA" --contacts "$CONTACTS" --companies "$COMPANIES" \
+    --products "$PRODUCTS" --deals "$DEALS" --pipelines "$PIPELINES"
 DEMO_SECONDS=$(elapsed "$t0")
 say "Demo data generated in $DEMO_SECONDS s"
 DATA_SIZE=$(du -sh "$DATA" | cut -f1)
@@ -245,6 +271,22 @@ SID=$(cookie_from_jar crm_session)
 COOKIE="Cookie: crm_session=$SID"
 say "Signed in as $ADMIN_EMAIL"
 
+# The session's CSRF token, for the stage moves (every signed-in form carries it).
+form_page=$(curl -fsS -H "$COOKIE" "$BASE/contacts/new")
+SESSION_CSRF=""
+if [[ $form_page =~ $re_input ]]; then
+    tag=${BASH_REMATCH[0]}
+    if [[ $tag =~ $re_value ]]; then
+        SESSION_CSRF=${BASH_REMATCH[1]}
+    fi
+fi
+[ -n "$SESSION_CSRF" ] || die "GET /contacts/new: no CSRF token in the form"
+# Pipeline 1 is the installation's default one; its open stages are the first four ids.
+status=$(curl -sS -o /dev/null -w '%{http_code}' -H "$COOKIE" -H 'Accept: application/json' \
+    --data-urlencode "csrf_token=$SESSION_CSRF" --data-urlencode "stage_id=2" \
+    "$BASE/deals/1/move")
+[ "$status" = 200 ] || die "POST /deals/1/move answered $status, expected 200"
+
 # Every URL must answer 200 with the session: wrk counts only statuses >= 400
 # as errors, so a redirect to /login would otherwise look like a fast page.
 for ep in $ENDPOINTS; do
@@ -259,8 +301,16 @@ median() {
         awk '{ v[NR] = $1 } END { if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
 }
 
-run_wrk() { # connections duration path
-    wrk -t"$THREADS" -c"$1" -d"$2" --latency -s "$LOAD_DIR/latency.lua" -H "$COOKIE" "$BASE$3"
+run_wrk() { # connections duration path [script]
+    CRM_LOAD_DIR=$LOAD_DIR CRM_CSRF=$SESSION_CSRF CRM_DEALS=$DEALS CRM_PIPELINES=$PIPELINES \
+        wrk -t"$THREADS" -c"$1" -d"$2" --latency -s "$LOAD_DIR/${4:-latency.lua}" -H "$COOKIE" "$BASE$3"
+}
+
+script_for() {
+    case $1 in
+        stage-move) printf 'move.lua' ;;
+        *) printf 'latency.lua' ;;
+    esac
 }
 
 rows=()   # endpoint|connections|p50|p95|p99|rps|errors
@@ -269,12 +319,12 @@ for ep in $ENDPOINTS; do
     path=$(endpoint_path "$ep")
     if [ "$WARMUP" != 0 ] && [ "$WARMUP" != 0s ]; then
         say "Warming up $path for $WARMUP"
-        run_wrk 8 "$WARMUP" "$path" >/dev/null
+        run_wrk 8 "$WARMUP" "$path" "$(script_for "$ep")" >/dev/null
     fi
     for c in $CONNECTIONS; do
         p50s=() p95s=() p99s=() rpss=() errs=()
         for ((run = 1; run <= RUNS; run++)); do
-            out=$(run_wrk "$c" "$DURATION" "$path")
+            out=$(run_wrk "$c" "$DURATION" "$path" "$(script_for "$ep")")
             line=$(printf '%s\n' "$out" | awk '/^CRM_RESULT / { l = $0 } END { print l }')
             [ -n "$line" ] || die "wrk printed no CRM_RESULT line for $path:"$'\n'"$out"
             p50='' p95='' p99='' rps='' non2xx='' sock=''
@@ -378,6 +428,25 @@ if [ -n "$w" ]; then
 else
     target_lines+=("- list ≥ 1,500 req/s at 64 connections: not measured")
 fi
+# p95 of one endpoint at TARGET_CONNECTIONS.
+p95_at() { # endpoint
+    local row ep c p95
+    for row in "${rows[@]}"; do
+        IFS='|' read -r ep c _ p95 _ _ _ <<<"$row"
+        if [ "$ep" = "$1" ] && [ "$c" = "$TARGET_CONNECTIONS" ]; then
+            printf '%s' "$p95"
+        fi
+    done
+}
+for pair in "board:$TARGET_BOARD_P95_MS" "deal-card:$TARGET_DEAL_CARD_P95_MS" \
+    "stage-move:$TARGET_MOVE_P95_MS" "product-suggest:$TARGET_SUGGEST_P95_MS"; do
+    ep=${pair%%:*} target=${pair#*:}
+    v=$(p95_at "$ep")
+    if [ -n "$v" ]; then
+        verdict le "$v" "$target"
+        target_lines+=("- $ep p95 ≤ $target ms at $TARGET_CONNECTIONS connections: $(fmt_ms "$v") ms: $V")
+    fi
+done
 verdict le "$PEAK_RSS_MB" "$TARGET_RSS_MB"
 target_lines+=("- peak RSS ≤ ${TARGET_RSS_MB} MB: ${PEAK_RSS_MB} MB: $V")
 verdict [ "$total_errors" -eq 0 ]
@@ -393,8 +462,8 @@ report() {
     printf '# Load test %s\n\n' "$(date -u '+%Y-%m-%d %H:%M UTC')"
     printf -- '- commit: %s\n' "$commit"
     printf -- '- machine: %s CPU(s)%s, %s\n' "$(nproc)" "${cpu:+ ($cpu)}" "$(uname -sr)"
-    printf -- '- database: %s; %s contacts, %s companies; data directory %s\n' \
-        "$backend" "$CONTACTS" "$COMPANIES" "$DATA_SIZE"
+    printf -- '- database: %s; %s contacts, %s companies, %s products, %s deals in %s pipelines; data directory %s\n' \
+        "$backend" "$CONTACTS" "$COMPANIES" "$PRODUCTS" "$DEALS" "$PIPELINES" "$DATA_SIZE"
     # shellcheck disable=SC2016 # the backticks are Markdown
     printf -- '- `crm demo` took %s s; `crm serve` answered /healthz after %s s\n' "$DEMO_SECONDS" "$STARTUP_SECONDS"
     printf -- '- wrk: %s threads, %s per run, median of %s run(s), warm-up %s per endpoint\n\n' \

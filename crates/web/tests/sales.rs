@@ -294,3 +294,216 @@ async fn api_leads_are_created_and_converted() {
         assert_eq!(res.status(), StatusCode::NOT_FOUND);
     }
 }
+
+/// The id at the end of a redirect's Location (`/leads/12` -> 12).
+fn location_id<B>(res: &actix_web::dev::ServiceResponse<B>) -> i64 {
+    let to = res.headers().get("location").unwrap().to_str().unwrap();
+    to.rsplit('/').next().unwrap().parse().unwrap()
+}
+
+#[actix_rt::test]
+async fn pages_of_leads_products_and_pipelines() {
+    for db in TestStore::each() {
+        let f = fixture(db);
+        let app = app!(f);
+        let admin = sign_in(&app, "admin@example.com").await;
+        let manager = sign_in(&app, "m1@example.com").await;
+
+        // A lead by hand, then converted into a contact and a deal.
+        let res = test::call_service(&app, get(&admin, "/leads/new")).await;
+        assert_eq!(res.status(), StatusCode::OK);
+        let res = test::call_service(
+            &app,
+            post(
+                &admin,
+                "/leads",
+                &[
+                    ("name", "Пётр <b>"),
+                    ("phone", "8 (812) 555-12-34"),
+                    ("source", "call"),
+                ],
+            ),
+        )
+        .await;
+        assert_eq!(res.status(), StatusCode::SEE_OTHER);
+        let lead = location_id(&res);
+        let html =
+            body_text(test::call_service(&app, get(&admin, &format!("/leads/{lead}"))).await).await;
+        assert!(html.contains("Пётр &lt;b&gt;"), "escaped on the card");
+        let res = test::call_service(&app, post(&admin, "/leads", &[("source", "pigeon")])).await;
+        assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+
+        let pipelines = f.state.store.pipelines().unwrap();
+        let first = pipelines[0].stages[0].id.to_string();
+        let res = test::call_service(&app, get(&admin, &format!("/leads/{lead}/convert"))).await;
+        assert_eq!(res.status(), StatusCode::OK);
+        let res = test::call_service(
+            &app,
+            post(
+                &admin,
+                &format!("/leads/{lead}/convert"),
+                &[
+                    ("contact", "new"),
+                    ("company", "none"),
+                    ("create_deal", "1"),
+                    ("deal_title", ""),
+                    ("stage_id", &first),
+                    ("amount", "-5"),
+                ],
+            ),
+        )
+        .await;
+        assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        let q = crm_core::ListQuery::default();
+        let a = crm_core::Actor::system();
+        assert!(
+            f.state
+                .store
+                .list_contacts(&a, &q)
+                .unwrap()
+                .items
+                .is_empty(),
+            "nothing half-made"
+        );
+        let res = test::call_service(
+            &app,
+            post(
+                &admin,
+                &format!("/leads/{lead}/convert"),
+                &[
+                    ("contact", "new"),
+                    ("company", "none"),
+                    ("create_deal", "1"),
+                    ("deal_title", "Звонок Петра"),
+                    ("stage_id", &first),
+                    ("amount", "1 500,50"),
+                    ("currency", "RUB"),
+                ],
+            ),
+        )
+        .await;
+        assert_eq!(res.status(), StatusCode::SEE_OTHER);
+        let deal = f.state.store.deal(&a, location_id(&res)).unwrap();
+        assert_eq!(
+            (deal.amount, deal.title.as_str()),
+            (150_050, "Звонок Петра")
+        );
+        assert_eq!(
+            f.state
+                .store
+                .contact(&a, deal.contact_id.unwrap())
+                .unwrap()
+                .phones[0]
+                .e164(),
+            "+78125551234"
+        );
+        // Another manager cannot open it.
+        let res = test::call_service(&app, get(&manager, &format!("/leads/{lead}"))).await;
+        assert_eq!(res.status(), StatusCode::NOT_FOUND);
+
+        // The catalogue: admins edit it, managers read it.
+        let res = test::call_service(
+            &app,
+            post(
+                &admin,
+                "/products",
+                &[
+                    ("name", "Дверь"),
+                    ("price", "9 990"),
+                    ("currency", "rub"),
+                    ("active", "1"),
+                ],
+            ),
+        )
+        .await;
+        assert_eq!(res.status(), StatusCode::SEE_OTHER);
+        let res = test::call_service(
+            &app,
+            post(&manager, "/products", &[("name", "X"), ("currency", "RUB")]),
+        )
+        .await;
+        assert_eq!(res.status(), StatusCode::FORBIDDEN);
+        let res = test::call_service(
+            &app,
+            post(
+                &admin,
+                "/products",
+                &[("name", "Y"), ("price", "1,234"), ("currency", "EURO")],
+            ),
+        )
+        .await;
+        assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        let html = body_text(test::call_service(&app, get(&manager, "/products")).await).await;
+        assert!(html.contains("Дверь"));
+        let res = test::call_service(&app, get(&manager, "/products/suggest?q=%D0%B4%D0%B2")).await;
+        assert_eq!(json_of(res).await[0]["name"], "Дверь");
+
+        // Pipelines: administrators only; a stage holding deals asks where they go.
+        let res = test::call_service(&app, get(&manager, "/pipelines")).await;
+        assert_eq!(res.status(), StatusCode::FORBIDDEN);
+        let res = test::call_service(&app, get(&admin, "/pipelines")).await;
+        assert_eq!(res.status(), StatusCode::OK);
+        let res = test::call_service(&app, post(&admin, "/pipelines", &[("name", "Опт")])).await;
+        assert_eq!(res.status(), StatusCode::SEE_OTHER);
+        let pid = location_id(&res);
+        let res = test::call_service(&app, get(&admin, &format!("/pipelines/{pid}"))).await;
+        assert_eq!(res.status(), StatusCode::OK);
+        let res = test::call_service(
+            &app,
+            post(
+                &admin,
+                &format!("/pipelines/{pid}/stages"),
+                &[
+                    ("name", "Замер"),
+                    ("probability", "abc"),
+                    ("color", "#00ff00"),
+                    ("kind", "open"),
+                ],
+            ),
+        )
+        .await;
+        assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        let res = test::call_service(
+            &app,
+            post(
+                &admin,
+                &format!("/pipelines/{pid}/stages"),
+                &[
+                    ("name", "Замер"),
+                    ("probability", "40"),
+                    ("color", "#00ff00"),
+                    ("kind", "open"),
+                ],
+            ),
+        )
+        .await;
+        assert_eq!(res.status(), StatusCode::SEE_OTHER);
+        let sid = deal.stage_id;
+        let res = test::call_service(&app, get(&admin, &format!("/stages/{sid}/delete"))).await;
+        assert_eq!(res.status(), StatusCode::OK);
+        let res = test::call_service(
+            &app,
+            post(&admin, &format!("/stages/{sid}/delete"), &[("move_to", "")]),
+        )
+        .await;
+        assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        let target = pipelines[0].stages[1].id.to_string();
+        let res = test::call_service(
+            &app,
+            post(
+                &admin,
+                &format!("/stages/{sid}/delete"),
+                &[("move_to", &target)],
+            ),
+        )
+        .await;
+        assert_eq!(res.status(), StatusCode::SEE_OTHER);
+        assert_eq!(
+            f.state.store.deal(&a, deal.id).unwrap().stage_id,
+            pipelines[0].stages[1].id
+        );
+        let res =
+            test::call_service(&app, post(&admin, "/lost-reasons", &[("name", "Дорого")])).await;
+        assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    }
+}

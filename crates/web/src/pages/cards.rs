@@ -37,6 +37,13 @@ pub trait CardPages: Record {
         session: &Session,
         form: &Self::Form,
     ) -> impl Future<Output = Result<Result<Self::Draft, FieldErrors>, WebError>>;
+    /// Where the form's "cancel" leads: the card, or the list for a new card.
+    fn cancel_url(id: Option<i64>) -> String {
+        match id {
+            Some(id) => format!("/{}/{id}", Self::PATH),
+            None => format!("/{}", Self::PATH),
+        }
+    }
     /// What the form needs besides its values (choices of selects...), as template variables.
     fn form_extras(
         _state: &web::Data<AppState>,
@@ -148,7 +155,7 @@ pub async fn form_page<R: CardPages>(
     };
     page.insert("is_new", &id.is_none())
         .insert("action", &target)
-        .insert("cancel_url", &target)
+        .insert("cancel_url", &R::cancel_url(id))
         .insert(
             "delete_url",
             &id.map(|id| format!("/{}/{id}/delete", R::PATH)),

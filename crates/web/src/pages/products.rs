@@ -136,6 +136,10 @@ impl CardPages for Products {
     type Form = ProductForm;
     type View = FormView;
 
+    /// A product's page is its form, so cancelling goes back to the catalogue.
+    fn cancel_url(_id: Option<i64>) -> String {
+        "/products".into()
+    }
     fn csrf(form: &ProductForm) -> &str {
         &form.csrf_token
     }
