@@ -1,6 +1,6 @@
-//! The browser test: tests/browser/run.mjs drives Debian's Chromium through playwright-core
+//! The browser tests: scripts in tests/browser drive Debian's Chromium through playwright-core
 //! against a freshly installed CRM. `.ci/run` installs both; on a machine without them the
-//! test says what is missing and passes without running.
+//! tests say what is missing and pass without running.
 
 use std::path::Path;
 use std::process::Command;
@@ -9,6 +9,16 @@ use crate::{PASSWORD, install_and_serve};
 
 #[test]
 fn a_staff_member_works_in_a_real_browser() {
+    run_script("run.mjs", "browser test passed");
+}
+
+#[test]
+fn a_deal_is_dragged_across_the_board() {
+    run_script("board.mjs", "board test passed");
+}
+
+/// Runs `script` against a fresh installation; it must succeed and print `passed`.
+fn run_script(script: &str, passed: &str) {
     let browser_dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/browser");
     let chromium = std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into());
     let missing: Vec<&str> = [
@@ -37,7 +47,7 @@ fn a_staff_member_works_in_a_real_browser() {
     let shots = std::env::temp_dir().join("crm-browser-shots");
     std::fs::create_dir_all(&shots).unwrap();
     let out = Command::new("node")
-        .arg(browser_dir.join("run.mjs"))
+        .arg(browser_dir.join(script))
         .args([base.as_str(), "admin@example.com", PASSWORD])
         .arg(&shots)
         .env("CHROMIUM", &chromium)
@@ -49,5 +59,5 @@ fn a_staff_member_works_in_a_real_browser() {
         String::from_utf8_lossy(&out.stderr)
     );
     assert!(out.status.success(), "browser test failed:\n{log}");
-    assert!(log.contains("browser test passed"), "{log}");
+    assert!(log.contains(passed), "{log}");
 }

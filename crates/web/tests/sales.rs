@@ -507,3 +507,196 @@ async fn pages_of_leads_products_and_pipelines() {
         assert_eq!(res.status(), StatusCode::SEE_OTHER);
     }
 }
+
+#[actix_rt::test]
+async fn pages_of_deals_the_board_and_line_items() {
+    for db in TestStore::each() {
+        let f = fixture(db);
+        let app = app!(f);
+        let admin = sign_in(&app, "admin@example.com").await;
+        let manager = sign_in(&app, "m1@example.com").await;
+        let a = crm_core::Actor::system();
+        let pipeline = f.state.store.pipelines().unwrap().remove(0);
+        let first = pipeline.stages[0].id.to_string();
+
+        let res = test::call_service(&app, get(&admin, "/deals/new")).await;
+        assert_eq!(res.status(), StatusCode::OK);
+        let res = test::call_service(
+            &app,
+            post(
+                &admin,
+                "/deals",
+                &[
+                    ("title", "Окна <script>"),
+                    ("stage_id", &first),
+                    ("amount", "10 000"),
+                    ("currency", "RUB"),
+                    ("probability", ""),
+                ],
+            ),
+        )
+        .await;
+        assert_eq!(res.status(), StatusCode::SEE_OTHER);
+        let id = location_id(&res);
+        let res = test::call_service(
+            &app,
+            post(
+                &admin,
+                "/deals",
+                &[
+                    ("title", "Bad"),
+                    ("stage_id", &first),
+                    ("amount", "99999999999999999"),
+                    ("currency", "ZZZ"),
+                    ("probability", "150"),
+                ],
+            ),
+        )
+        .await;
+        assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        let html = body_text(res).await;
+        assert!(
+            html.contains("This number is too large"),
+            "amount overflow named"
+        );
+        assert!(html.contains("ISO 4217"), "unknown currency named");
+
+        for path in [
+            "/deals/board",
+            "/deals",
+            &format!("/deals/{id}"),
+            &format!("/deals/{id}/edit"),
+        ] {
+            let res = test::call_service(&app, get(&admin, path)).await;
+            assert_eq!(res.status(), StatusCode::OK, "{path}");
+            let html = body_text(res).await;
+            assert!(
+                html.contains("Окна &lt;script&gt;"),
+                "{path} shows the escaped title"
+            );
+        }
+        let res = test::call_service(
+            &app,
+            get(
+                &admin,
+                &format!("/deals/board/column?stage={first}&offset=0"),
+            ),
+        )
+        .await;
+        assert_eq!(res.status(), StatusCode::OK);
+        assert!(
+            body_text(res)
+                .await
+                .contains(&format!("data-deal-id=\"{id}\""))
+        );
+        // A manager sees neither the private deal on the board nor its card.
+        let html = body_text(test::call_service(&app, get(&manager, "/deals/board")).await).await;
+        assert!(!html.contains("Окна"));
+        let res = test::call_service(&app, get(&manager, &format!("/deals/{id}"))).await;
+        assert_eq!(res.status(), StatusCode::NOT_FOUND);
+
+        // Line items: rows in order, empty rows ignored, totals server-side.
+        let lines = |rows: &[[&str; 5]]| -> Vec<(String, String)> {
+            let mut v = vec![("csrf_token".to_string(), admin.csrf.clone())];
+            for r in rows {
+                for (k, val) in ["product_id", "name", "quantity", "unit_price", "discount"]
+                    .iter()
+                    .zip(r)
+                {
+                    v.push((k.to_string(), val.to_string()));
+                }
+            }
+            v
+        };
+        let send = |fields: Vec<(String, String)>| {
+            test::TestRequest::post()
+                .uri(&format!("/deals/{id}/lines"))
+                .insert_header(("Cookie", admin.cookie.clone()))
+                .set_form(fields)
+                .to_request()
+        };
+        let res = test::call_service(
+            &app,
+            send(lines(&[
+                ["", "Окно", "2,5", "1000", "10"],
+                ["", "", "", "", ""],
+                ["", "Монтаж", "1", "500,01", ""],
+            ])),
+        )
+        .await;
+        assert_eq!(res.status(), StatusCode::SEE_OTHER);
+        let deal = f.state.store.deal(&a, id).unwrap();
+        // 2.5 × 1000 × 0.9 = 2250.00; + 500.01
+        assert_eq!((deal.lines.len(), deal.amount), (2, 275_001));
+        let res = test::call_service(&app, send(lines(&[["", "Окно", "-1", "1000", "150"]]))).await;
+        assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        let html = body_text(res).await;
+        assert!(html.contains("The quantity must be more than zero"));
+        assert!(html.contains("Enter a discount from 0 to 100"));
+        assert_eq!(
+            f.state.store.deal(&a, id).unwrap().amount,
+            275_001,
+            "nothing changed"
+        );
+
+        // Moving from the card; a stale version from the board is told the deal changed.
+        let second = pipeline.stages[1].id.to_string();
+        let v = deal.version.to_string();
+        let res = test::call_service(
+            &app,
+            post(
+                &admin,
+                &format!("/deals/{id}/move"),
+                &[("stage_id", &second), ("version", &v)],
+            ),
+        )
+        .await;
+        assert_eq!(res.status(), StatusCode::SEE_OTHER);
+        let stale = test::TestRequest::post()
+            .uri(&format!("/deals/{id}/move"))
+            .insert_header(("Cookie", admin.cookie.clone()))
+            .insert_header(("Accept", "application/json"))
+            .set_form([
+                ("csrf_token", admin.csrf.as_str()),
+                ("stage_id", first.as_str()),
+                ("version", v.as_str()),
+            ])
+            .to_request();
+        let res = test::call_service(&app, stale).await;
+        assert_eq!(res.status(), StatusCode::CONFLICT);
+        let body = json_of(res).await;
+        assert!(
+            body["error"]["message"]
+                .as_str()
+                .unwrap()
+                .contains("changed"),
+            "{body}"
+        );
+        let lost = pipeline
+            .stages
+            .iter()
+            .find(|s| s.kind == crm_core::StageKind::Lost)
+            .unwrap();
+        let res = test::call_service(
+            &app,
+            post(
+                &admin,
+                &format!("/deals/{id}/move"),
+                &[("stage_id", &lost.id.to_string())],
+            ),
+        )
+        .await;
+        assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(
+            body_text(res)
+                .await
+                .contains("Pick the reason the deal was lost")
+        );
+        let html =
+            body_text(test::call_service(&app, get(&admin, &format!("/deals/{id}"))).await).await;
+        assert!(
+            html.contains(&pipeline.stages[1].name),
+            "the history names the stage"
+        );
+    }
+}
