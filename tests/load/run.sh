@@ -10,7 +10,7 @@ set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 LOAD_DIR=$ROOT/tests/load
-RESULT_FILE=$LOAD_DIR/last-run.md
+RESULT_FILE=${RESULT_FILE:-$LOAD_DIR/last-run.md}
 
 PORT=${PORT:-18080}
 CONTACTS=${CONTACTS:-1000000}

@@ -5,6 +5,10 @@ use serde::{Deserialize, Serialize};
 use crate::error::{FieldErrors, Result};
 use crate::party;
 
+/// The board's won and lost columns show the deals closed in this many days: the board is for
+/// work in progress, and the list view shows every closed deal.
+pub const BOARD_CLOSED_DAYS: i64 = 30;
+
 /// Most stages one pipeline may hold (a board wider than this is unreadable anyway).
 pub const MAX_STAGES: usize = 30;
 

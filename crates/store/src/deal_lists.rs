@@ -3,10 +3,10 @@
 
 use std::collections::HashMap;
 
-use chrono::{NaiveDate, NaiveDateTime};
+use chrono::{Duration, NaiveDate, NaiveDateTime, Utc};
 use crm_core::{
     Action, Actor, BoardColumn, DealFilter, DealRow, DealSort, ListQuery, ObjectKind, Page,
-    Pipeline, StageKind,
+    Pipeline, Scope, Stage, StageKind, pipeline::BOARD_CLOSED_DAYS,
 };
 use diesel::prelude::*;
 use diesel::sql_types::BigInt;
@@ -16,7 +16,7 @@ use crate::deals::currency_of;
 use crate::error::StoreResult;
 use crate::parties::{self, in_order};
 use crate::pipelines;
-use crate::schema::{companies, contacts, deal_tags, deals};
+use crate::schema::{companies, contacts, deal_tags, deal_totals, deals};
 use crate::scope::{deals_for, visible};
 
 /// Narrows the boxed deals query `$q` by the filter `$f`.
@@ -148,23 +148,127 @@ fn rows_by_id(conn: &mut DbConn, pipelines: &[Pipeline], ids: &[i64]) -> StoreRe
     rows_of(conn, pipelines, in_order(rows, ids, |r| r.id))
 }
 
-/// The ids of one board column's cards, newest change first.
+/// The ids of one board column's cards: newest change first, or for a closed column (`since`
+/// set) the deals closed since then, latest close first.
 fn column_ids(
     conn: &mut DbConn,
     actor: &Actor,
     f: &DealFilter,
     stage_id: i64,
+    since: Option<NaiveDateTime>,
     offset: i64,
     limit: i64,
 ) -> StoreResult<Vec<i64>> {
     let mut f = f.clone();
     f.stage_id = Some(stage_id);
-    Ok(filtered(actor, &f)
-        .order((deals::updated_at.desc(), deals::id.desc()))
-        .select(deals::id)
-        .offset(offset)
-        .limit(limit)
-        .load(conn)?)
+    let q = filtered(actor, &f);
+    let q = match since {
+        Some(t) => q
+            .filter(deals::closed_at.ge(t))
+            .order((deals::closed_at.desc(), deals::id.desc())),
+        None => q.order((deals::updated_at.desc(), deals::id.desc())),
+    };
+    Ok(q.select(deals::id).offset(offset).limit(limit).load(conn)?)
+}
+
+/// Since when the board's closed columns count deals: the start of the day
+/// [`BOARD_CLOSED_DAYS`] ago (UTC), so that cards and the per-day totals agree.
+fn closed_since() -> NaiveDateTime {
+    (Utc::now().date_naive() - Duration::days(BOARD_CLOSED_DAYS)).and_time(chrono::NaiveTime::MIN)
+}
+
+/// The close day the totals table gives open deals.
+fn not_closed() -> NaiveDate {
+    NaiveDate::from_ymd_opt(1, 1, 1).unwrap_or(NaiveDate::MIN)
+}
+
+/// Board totals `(stage, currency, count, sum)` from the trigger-kept totals table: a few
+/// rows per stage, whatever the number of deals. Serves every board without amount or tag
+/// filters (the scope and the responsible filter are columns of the table).
+fn kept_totals(
+    conn: &mut DbConn,
+    actor: &Actor,
+    pipeline: &Pipeline,
+    responsible: Option<i64>,
+    since: NaiveDateTime,
+) -> StoreResult<Vec<(i64, String, i64, i64)>> {
+    use diesel::IntoSql as _;
+    let (open, closed): (Vec<i64>, Vec<i64>) = {
+        let (o, c): (Vec<&Stage>, Vec<&Stage>) =
+            pipeline.stages.iter().partition(|s| !s.kind.is_closed());
+        (
+            o.iter().map(|s| s.id).collect(),
+            c.iter().map(|s| s.id).collect(),
+        )
+    };
+    let mut q = deal_totals::table
+        .group_by((deal_totals::stage_id, deal_totals::currency))
+        .select((
+            deal_totals::stage_id,
+            deal_totals::currency,
+            diesel::dsl::sql::<BigInt>("CAST(COALESCE(SUM(deals), 0) AS BIGINT)"),
+            diesel::dsl::sql::<BigInt>("CAST(COALESCE(SUM(amount), 0) AS BIGINT)"),
+        ))
+        .into_boxed()
+        // Groups whose deals all moved away stay behind with zeros.
+        .filter(deal_totals::deals.gt(0))
+        .filter(
+            deal_totals::stage_id
+                .eq_any(open)
+                .and(deal_totals::closed_on.eq(not_closed()))
+                .or(deal_totals::stage_id
+                    .eq_any(closed)
+                    .and(deal_totals::closed_on.ge(since.date()))),
+        );
+    q = match actor.scope(ObjectKind::Deal, Action::View) {
+        Scope::All => q,
+        Scope::OwnOrPublic(uid) => q.filter(
+            deal_totals::responsible_key
+                .eq(uid)
+                .or(deal_totals::visible_to_all.eq(true)),
+        ),
+        Scope::Own(uid) => q.filter(deal_totals::responsible_key.eq(uid)),
+        Scope::None => q.filter(false.into_sql::<diesel::sql_types::Bool>()),
+    };
+    if let Some(r) = responsible {
+        q = q.filter(deal_totals::responsible_key.eq(r));
+    }
+    Ok(q.load(conn)?)
+}
+
+/// Board totals counted from the deals themselves, for filters the totals table cannot
+/// answer (amount range, tag). Grouped queries are boxed after grouping, hence the scope as
+/// an expression; the sum is cast so that both backends return a 64-bit integer.
+fn counted_totals(
+    conn: &mut DbConn,
+    actor: &Actor,
+    pipeline: &Pipeline,
+    f: &DealFilter,
+    since: NaiveDateTime,
+) -> StoreResult<Vec<(i64, String, i64, i64)>> {
+    let (open, closed): (Vec<&Stage>, Vec<&Stage>) =
+        pipeline.stages.iter().partition(|s| !s.kind.is_closed());
+    let grouped = |stages: &[&Stage]| {
+        let ids: Vec<i64> = stages.iter().map(|s| s.id).collect();
+        deals::table
+            .group_by((deals::stage_id, deals::currency))
+            .select((
+                deals::stage_id,
+                deals::currency,
+                diesel::dsl::count_star(),
+                diesel::dsl::sql::<BigInt>("CAST(COALESCE(SUM(amount), 0) AS BIGINT)"),
+            ))
+            .into_boxed()
+            .filter(visible!(deals, actor, ObjectKind::Deal))
+            .filter(deals::stage_id.eq_any(ids))
+    };
+    // "No close time" lets the open columns read the index in group order.
+    let mut sums: Vec<(i64, String, i64, i64)> =
+        narrowed!(grouped(&open).filter(deals::closed_at.is_null()), f).load(conn)?;
+    let recent: Vec<(i64, String, i64, i64)> =
+        narrowed!(grouped(&closed).filter(deals::closed_at.ge(since)), f).load(conn)?;
+    sums.extend(recent);
+    Ok(sums)
 }
 
 impl Store {
@@ -217,7 +321,8 @@ impl Store {
     }
 
     /// The board of a pipeline: a column per stage with its count, totals per currency and
-    /// first `per_column` cards.
+    /// first `per_column` cards; won and lost columns hold the deals closed in the last
+    /// [`BOARD_CLOSED_DAYS`] days.
     pub fn board(
         &self,
         actor: &Actor,
@@ -228,26 +333,33 @@ impl Store {
         self.read(|conn| {
             let all = pipelines::load_all(conn)?;
             let pipeline = pipelines::load(conn, pipeline_id)?;
-            let stage_ids: Vec<i64> = pipeline.stages.iter().map(|s| s.id).collect();
-            // Counts and sums straight from the (stage, currency, amount, ...) index. The sum
-            // is cast so that both backends return a plain 64-bit integer.
             let mut f = f.clone();
             f.pipeline_id = None;
-            // (Grouped queries are boxed after grouping, hence the scope as an expression.)
-            let grouped = deals::table
-                .group_by((deals::stage_id, deals::currency))
-                .select((
-                    deals::stage_id,
-                    deals::currency,
-                    diesel::dsl::count_star(),
-                    diesel::dsl::sql::<BigInt>("CAST(COALESCE(SUM(amount), 0) AS BIGINT)"),
-                ))
-                .into_boxed()
-                .filter(visible!(deals, actor, ObjectKind::Deal))
-                .filter(deals::stage_id.eq_any(stage_ids.clone()));
-            let sums: Vec<(i64, String, i64, i64)> = narrowed!(grouped, &f).load(conn)?;
-            let mut columns = Vec::with_capacity(pipeline.stages.len());
+            let since = closed_since();
+            let sums = if f.min_amount.is_none() && f.max_amount.is_none() && f.tag.is_none() {
+                kept_totals(conn, actor, &pipeline, f.responsible_id, since)?
+            } else {
+                counted_totals(conn, actor, &pipeline, &f, since)?
+            };
+            // Each column's ids, then every card's row in one batch.
+            let mut column_cards = Vec::with_capacity(pipeline.stages.len());
             for stage in &pipeline.stages {
+                let since = stage.kind.is_closed().then_some(since);
+                let mut ids = column_ids(conn, actor, &f, stage.id, since, 0, per_column + 1)?;
+                let has_more = ids.len() as i64 > per_column;
+                ids.truncate(usize::try_from(per_column).unwrap_or(0));
+                column_cards.push((ids, has_more));
+            }
+            let all_ids: Vec<i64> = column_cards
+                .iter()
+                .flat_map(|(ids, _)| ids.clone())
+                .collect();
+            let mut rows: HashMap<i64, DealRow> = rows_by_id(conn, &all, &all_ids)?
+                .into_iter()
+                .map(|r| (r.id, r))
+                .collect();
+            let mut columns = Vec::with_capacity(pipeline.stages.len());
+            for (stage, (ids, has_more)) in pipeline.stages.iter().zip(column_cards) {
                 let mut totals = Vec::new();
                 let mut count = 0;
                 for (sid, code, n, sum) in sums.iter().filter(|s| s.0 == stage.id) {
@@ -255,14 +367,11 @@ impl Store {
                     totals.push((currency_of(*sid, code)?, *sum));
                 }
                 totals.sort_by_key(|t| std::cmp::Reverse(t.1));
-                let mut ids = column_ids(conn, actor, &f, stage.id, 0, per_column + 1)?;
-                let has_more = ids.len() as i64 > per_column;
-                ids.truncate(usize::try_from(per_column).unwrap_or(0));
                 columns.push(BoardColumn {
                     stage: stage.clone(),
                     count,
                     totals,
-                    cards: rows_by_id(conn, &all, &ids)?,
+                    cards: ids.iter().filter_map(|id| rows.remove(id)).collect(),
                     has_more,
                 });
             }
@@ -281,7 +390,12 @@ impl Store {
     ) -> StoreResult<(Vec<DealRow>, bool)> {
         self.read(|conn| {
             let all = pipelines::load_all(conn)?;
-            let mut ids = column_ids(conn, actor, f, stage_id, offset.max(0), limit + 1)?;
+            let closed = all
+                .iter()
+                .find_map(|p| p.stage(stage_id))
+                .is_some_and(|s| s.kind.is_closed());
+            let since = closed.then(closed_since);
+            let mut ids = column_ids(conn, actor, f, stage_id, since, offset.max(0), limit + 1)?;
             let has_more = ids.len() as i64 > limit;
             ids.truncate(usize::try_from(limit).unwrap_or(0));
             Ok((rows_by_id(conn, &all, &ids)?, has_more))

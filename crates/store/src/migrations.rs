@@ -114,7 +114,8 @@ mod tests {
         let mut out = BTreeSet::new();
         let mut table = None;
         for line in include_str!("schema.rs").lines().map(str::trim) {
-            if let Some(name) = line.strip_suffix("(id) {") {
+            // `name (id) {`, or `name (key, columns) {` for a composite key.
+            if let Some((name, _)) = line.split_once(" (").filter(|_| line.ends_with(") {")) {
                 table = Some(name.trim().to_string());
             } else if line == "}" {
                 table = None;

@@ -213,6 +213,18 @@ diesel::table! {
 }
 
 diesel::table! {
+    deal_totals (stage_id, closed_on, currency, responsible_key, visible_to_all) {
+        stage_id -> BigInt,
+        closed_on -> Date,
+        currency -> Text,
+        responsible_key -> BigInt,
+        visible_to_all -> Bool,
+        deals -> BigInt,
+        amount -> BigInt,
+    }
+}
+
+diesel::table! {
     deal_lines (id) {
         id -> BigInt,
         deal_id -> BigInt,
@@ -305,6 +317,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     products,
     product_terms,
     deals,
+    deal_totals,
     deal_lines,
     deal_tags,
     deal_stage_changes,

@@ -717,3 +717,130 @@ fn managers_work_only_their_own_leads() {
         );
     }
 }
+
+#[test]
+fn the_board_shows_recent_closes_and_the_list_shows_all() {
+    for t in TestStore::each() {
+        let s = &t.store;
+        let a = user(s, "admin@example.com", Role::Admin);
+        let p = s.pipelines().unwrap().remove(0);
+        let won = p.stages.iter().find(|s| s.kind == StageKind::Won).unwrap();
+        let now = chrono::Utc::now().naive_utc();
+        let bulk = |title: &str, days_ago: i64| {
+            let mut d = deal(title, "100").validate(eur()).unwrap();
+            d.pipeline_id = Some(p.id);
+            d.stage_id = Some(won.id);
+            crm_store::BulkDeal {
+                draft: d,
+                kind: StageKind::Won,
+                first_stage_id: p.stages[0].id,
+                created_at: now - chrono::Duration::days(days_ago + 5),
+                moved_at: now - chrono::Duration::days(days_ago),
+            }
+        };
+        s.bulk_insert_deals(&a, &[bulk("Old win", 90), bulk("Fresh win", 2)])
+            .unwrap();
+        let (_, columns) = s.board(&a, p.id, &DealFilter::default(), 20).unwrap();
+        let column = columns.iter().find(|c| c.stage.id == won.id).unwrap();
+        let titles: Vec<&str> = column.cards.iter().map(|c| c.title.as_str()).collect();
+        assert_eq!(titles, ["Fresh win"], "{}", t.backend_name());
+        assert_eq!((column.count, column.totals[0].1), (1, 10_000));
+        let (more, _) = s
+            .board_column(&a, won.id, &DealFilter::default(), 0, 20)
+            .unwrap();
+        assert_eq!(more.len(), 1);
+        let listed = s
+            .list_deals(
+                &a,
+                &DealFilter {
+                    stage_id: Some(won.id),
+                    ..Default::default()
+                },
+                DealSort::Title,
+                false,
+                &ListQuery::default(),
+            )
+            .unwrap();
+        assert_eq!(listed.items.len(), 2);
+        assert_eq!(s.deal_history(&a, listed.items[1].id).unwrap().len(), 2);
+    }
+}
+
+/// (stage, count, [(currency, total)]) of each board column.
+type Figures = Vec<(i64, i64, Vec<(String, i64)>)>;
+
+#[test]
+fn kept_board_totals_match_the_deals_after_every_kind_of_change() {
+    for t in TestStore::each() {
+        let s = &t.store;
+        let a = user(s, "admin@example.com", Role::Admin);
+        let m = user(s, "m@example.com", Role::Manager);
+        let p = s.pipelines().unwrap().remove(0);
+        let mut ids = Vec::new();
+        for (i, who) in [a, a, m, m, m].iter().enumerate() {
+            let mut input = deal(&format!("D{i}"), &format!("{}", (i + 1) * 10));
+            input.visible_to_all = i == 1;
+            if i == 4 {
+                input.currency = "USD".into();
+            }
+            ids.push(
+                s.create_deal(who, &input.validate(eur()).unwrap())
+                    .unwrap()
+                    .id,
+            );
+        }
+        let won = p
+            .stages
+            .iter()
+            .find(|s| s.kind == StageKind::Won)
+            .unwrap()
+            .id;
+        s.move_deal(&a, ids[0], p.stages[1].id, None, None).unwrap();
+        s.move_deal(&m, ids[2], won, None, None).unwrap();
+        let lines = crm_core::deal::check_lines(
+            &mut crm_core::FieldErrors::new(),
+            &[line("X", "3", "7", "")],
+            eur(),
+        )
+        .0;
+        s.set_deal_lines(&m, ids[3], None, &lines).unwrap();
+        let mut edit = s.deal(&a, ids[1]).unwrap().to_input();
+        edit.responsible_id = m.user_id();
+        edit.visible_to_all = false;
+        s.update_deal(&a, ids[1], &edit.validate(eur()).unwrap())
+            .unwrap();
+        s.delete_deal(&m, ids[4]).unwrap();
+        s.delete_stage(&a, p.stages[1].id, Some(p.stages[2].id))
+            .unwrap();
+        // Counted (an amount filter that admits all) and kept totals agree, for every scope.
+        for who in [a, m] {
+            let kept = s.board(&who, p.id, &DealFilter::default(), 20).unwrap().1;
+            let counted = DealFilter {
+                min_amount: Some(0),
+                ..Default::default()
+            };
+            let counted = s.board(&who, p.id, &counted, 20).unwrap().1;
+            let figures = |cols: &[crm_core::BoardColumn]| -> Figures {
+                cols.iter()
+                    .map(|c| {
+                        let totals = c
+                            .totals
+                            .iter()
+                            .map(|(cur, v)| (cur.code().to_string(), *v))
+                            .collect();
+                        (c.stage.id, c.count, totals)
+                    })
+                    .collect()
+            };
+            assert_eq!(figures(&kept), figures(&counted), "{}", t.backend_name());
+            assert!(kept.iter().any(|c| c.count > 0));
+        }
+        let (_, cols) = s.board(&a, p.id, &DealFilter::default(), 20).unwrap();
+        let third = cols.iter().find(|c| c.stage.id == p.stages[2].id).unwrap();
+        assert_eq!(
+            (third.count, third.totals[0].1),
+            (1, 1_000),
+            "moved with its stage"
+        );
+    }
+}

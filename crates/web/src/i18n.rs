@@ -46,9 +46,26 @@ pub fn language(code: &str) -> Option<&'static Language> {
     LANGUAGES.iter().find(|l| l.code == code)
 }
 
-fn langid(code: &str) -> LanguageIdentifier {
-    code.parse()
-        .unwrap_or_else(|_| fluent_templates::langid!("en"))
+/// The identifier of an offered language, parsed once (templates look up hundreds of texts per
+/// page); anything else is English.
+fn langid(code: &str) -> &'static LanguageIdentifier {
+    static IDS: std::sync::LazyLock<Vec<(&'static str, LanguageIdentifier)>> =
+        std::sync::LazyLock::new(|| {
+            LANGUAGES
+                .iter()
+                .map(|l| {
+                    let id = l
+                        .code
+                        .parse()
+                        .unwrap_or_else(|_| fluent_templates::langid!("en"));
+                    (l.code, id)
+                })
+                .collect()
+        });
+    static EN: LanguageIdentifier = fluent_templates::langid!("en");
+    IDS.iter()
+        .find(|(c, _)| *c == code)
+        .map_or(&EN, |(_, id)| id)
 }
 
 /// The text of `key` in language `lang` with Fluent `args`; the key itself if it is missing
@@ -67,7 +84,7 @@ fn lookup(
     args: &HashMap<Cow<'static, str>, FluentValue<'static>>,
 ) -> String {
     LOCALES
-        .try_lookup_with_args(&langid(lang), key, args)
+        .try_lookup_with_args(langid(lang), key, args)
         .unwrap_or_else(|| key.to_string())
 }
 

@@ -397,6 +397,14 @@ async fn pages_of_leads_products_and_pipelines() {
                 .e164(),
             "+78125551234"
         );
+        // The contact's card lists the deal, with a link to start another.
+        let cid = deal.contact_id.unwrap();
+        let html =
+            body_text(test::call_service(&app, get(&admin, &format!("/contacts/{cid}"))).await)
+                .await;
+        assert!(
+            html.contains("Звонок Петра") && html.contains(&format!("/deals/new?contact_id={cid}"))
+        );
         // Another manager cannot open it.
         let res = test::call_service(&app, get(&manager, &format!("/leads/{lead}"))).await;
         assert_eq!(res.status(), StatusCode::NOT_FOUND);

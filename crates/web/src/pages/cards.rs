@@ -62,6 +62,30 @@ pub trait CardPages: Record {
     }
 }
 
+/// A client's deals as its card lists them.
+pub fn client_deals(
+    store: &Store,
+    actor: &Actor,
+    contact_id: Option<i64>,
+    company_id: Option<i64>,
+) -> StoreResult<serde_json::Value> {
+    let rows = store.client_deals(actor, contact_id, company_id)?;
+    Ok(rows
+        .iter()
+        .map(|r| {
+            serde_json::json!({
+                "id": r.id,
+                "title": r.title,
+                "stage_name": r.stage_name,
+                "stage_color": r.stage_color,
+                "stage_kind": r.stage_kind.as_str(),
+                "amount": format!("{}\u{a0}{}", r.amount_text, r.currency.code()),
+                "expected_close": r.expected_close.map(|d| d.to_string()),
+            })
+        })
+        .collect())
+}
+
 fn may<R: Record>(actor: &Actor, action: Action, record: &R::Full) -> bool {
     let (responsible, public) = R::owner(record);
     actor.scope(R::KIND, action).allows(responsible, public)

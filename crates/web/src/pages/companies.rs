@@ -187,10 +187,13 @@ impl CardPages for Companies {
         id: i64,
     ) -> StoreResult<Vec<(&'static str, serde_json::Value)>> {
         let people = store.company_people(actor, id)?;
-        Ok(vec![(
-            "people",
-            serde_json::to_value(people).unwrap_or_default(),
-        )])
+        Ok(vec![
+            ("people", serde_json::to_value(people).unwrap_or_default()),
+            (
+                "client_deals",
+                cards::client_deals(store, actor, None, Some(id))?,
+            ),
+        ])
     }
 }
 

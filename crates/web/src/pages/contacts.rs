@@ -124,6 +124,17 @@ impl CardPages for Contacts {
     type Form = ContactForm;
     type View = FormView;
 
+    fn card_extras(
+        store: &crm_store::Store,
+        actor: &crm_core::Actor,
+        id: i64,
+    ) -> crm_store::StoreResult<Vec<(&'static str, serde_json::Value)>> {
+        Ok(vec![(
+            "client_deals",
+            cards::client_deals(store, actor, Some(id), None)?,
+        )])
+    }
+
     fn csrf(form: &ContactForm) -> &str {
         &form.csrf_token
     }

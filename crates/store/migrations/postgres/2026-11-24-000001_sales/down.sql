@@ -3,6 +3,8 @@ DROP TABLE deal_stage_changes;
 DROP TABLE deal_tags;
 DROP TABLE deal_lines;
 DROP TABLE deals;
+DROP TABLE deal_totals;
+DROP FUNCTION deal_totals_track();
 DROP TABLE product_terms;
 DROP TABLE products;
 DROP TABLE lost_reasons;

@@ -3,6 +3,7 @@ DROP TABLE deal_stage_changes;
 DROP TABLE deal_tags;
 DROP TABLE deal_lines;
 DROP TABLE deals;
+DROP TABLE deal_totals;
 DROP TABLE product_terms;
 DROP TABLE products;
 DROP TABLE lost_reasons;

@@ -80,9 +80,10 @@ CREATE TABLE deals (
     created_at TIMESTAMP NOT NULL,
     updated_at TIMESTAMP NOT NULL
 );
--- A board column: its newest cards, and its count and totals from the index alone.
+-- A board column: its newest cards, and its count and totals from the index alone (open
+-- deals have no close time; closed columns count recent closes only, by close time).
 CREATE INDEX deals_stage_updated ON deals (stage_id, updated_at, id);
-CREATE INDEX deals_stage_totals ON deals (stage_id, currency, amount, responsible_id, visible_to_all);
+CREATE INDEX deals_stage_totals ON deals (stage_id, closed_at, currency, amount, responsible_id, visible_to_all);
 CREATE INDEX deals_pipeline_id ON deals (pipeline_id, updated_at);
 CREATE INDEX deals_updated_at ON deals (updated_at, id);
 CREATE INDEX deals_created_at ON deals (created_at, id);
@@ -95,6 +96,48 @@ CREATE INDEX deals_contact_id ON deals (contact_id, state);
 CREATE INDEX deals_company_id ON deals (company_id, state);
 CREATE INDEX deals_lost_reason_id ON deals (lost_reason_id);
 CREATE INDEX deals_created_by ON deals (created_by);
+
+-- Per-stage counts and sums of deals, kept by triggers so that the board's headline figures
+-- cost a few rows whatever the number of deals. One row per stage, close day (0001-01-01 for
+-- open deals), currency, responsible (0 for none) and visibility, as the scope filters them.
+CREATE TABLE deal_totals (
+    stage_id INTEGER NOT NULL,
+    closed_on DATE NOT NULL,
+    currency TEXT NOT NULL,
+    responsible_key INTEGER NOT NULL,
+    visible_to_all BOOLEAN NOT NULL,
+    deals BIGINT NOT NULL,
+    amount BIGINT NOT NULL,
+    PRIMARY KEY (stage_id, closed_on, currency, responsible_key, visible_to_all)
+);
+
+CREATE TRIGGER deal_totals_insert AFTER INSERT ON deals BEGIN
+    INSERT INTO deal_totals (stage_id, closed_on, currency, responsible_key, visible_to_all, deals, amount)
+    VALUES (NEW.stage_id, COALESCE(date(NEW.closed_at), '0001-01-01'), NEW.currency,
+            COALESCE(NEW.responsible_id, 0), NEW.visible_to_all, 1, NEW.amount)
+    ON CONFLICT (stage_id, closed_on, currency, responsible_key, visible_to_all)
+    DO UPDATE SET deals = deals + 1, amount = amount + excluded.amount;
+END;
+
+CREATE TRIGGER deal_totals_delete AFTER DELETE ON deals BEGIN
+    UPDATE deal_totals SET deals = deals - 1, amount = amount - OLD.amount
+    WHERE stage_id = OLD.stage_id AND closed_on = COALESCE(date(OLD.closed_at), '0001-01-01')
+      AND currency = OLD.currency AND responsible_key = COALESCE(OLD.responsible_id, 0)
+      AND visible_to_all = OLD.visible_to_all;
+END;
+
+CREATE TRIGGER deal_totals_update
+AFTER UPDATE OF stage_id, closed_at, currency, responsible_id, visible_to_all, amount ON deals BEGIN
+    UPDATE deal_totals SET deals = deals - 1, amount = amount - OLD.amount
+    WHERE stage_id = OLD.stage_id AND closed_on = COALESCE(date(OLD.closed_at), '0001-01-01')
+      AND currency = OLD.currency AND responsible_key = COALESCE(OLD.responsible_id, 0)
+      AND visible_to_all = OLD.visible_to_all;
+    INSERT INTO deal_totals (stage_id, closed_on, currency, responsible_key, visible_to_all, deals, amount)
+    VALUES (NEW.stage_id, COALESCE(date(NEW.closed_at), '0001-01-01'), NEW.currency,
+            COALESCE(NEW.responsible_id, 0), NEW.visible_to_all, 1, NEW.amount)
+    ON CONFLICT (stage_id, closed_on, currency, responsible_key, visible_to_all)
+    DO UPDATE SET deals = deals + 1, amount = amount + excluded.amount;
+END;
 
 CREATE TABLE deal_lines (
     id INTEGER PRIMARY KEY,
