@@ -624,13 +624,14 @@ impl Store {
     ) -> StoreResult<Deal> {
         self.write(|conn| {
             check_access(conn, actor, id, Action::Edit)?;
-            check_version(conn, id, version)?;
             let before = load(conn, actor, id)?;
             let (_, stage) = placement(conn, Some(before.pipeline_id), Some(stage_id))?;
             let reason = lost_reason(conn, stage.kind, reason)?;
+            // A drop where the card already is changes nothing, not even the version.
             if stage.id == before.stage_id && reason == before.lost_reason_id {
                 return Ok(before);
             }
+            check_version(conn, id, version)?;
             let now = Utc::now().naive_utc();
             diesel::update(deals::table.find(id))
                 .set((

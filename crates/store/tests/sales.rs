@@ -287,6 +287,14 @@ fn a_stale_version_is_told_the_deal_changed() {
         // Both opened the deal at version 1; the first move wins, the second is refused.
         let first = s.move_deal(&a, d.id, s2, Some(d.version), None).unwrap();
         assert_eq!(first.version, 2);
+        // Dropping a card where it already is changes nothing, not even the version.
+        let same = s
+            .move_deal(&a, d.id, s2, Some(first.version), None)
+            .unwrap();
+        assert_eq!(
+            (same.version, s.deal_history(&a, d.id).unwrap().len()),
+            (2, 2)
+        );
         assert!(matches!(
             domain(
                 s.move_deal(&b, d.id, s3, Some(d.version), None)
