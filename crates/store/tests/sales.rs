@@ -852,3 +852,46 @@ fn kept_board_totals_match_the_deals_after_every_kind_of_change() {
         );
     }
 }
+
+#[test]
+fn concurrent_moves_in_opposite_directions_never_deadlock() {
+    for t in TestStore::each() {
+        let s = &t.store;
+        let a = user(s, "admin@example.com", Role::Admin);
+        let p = s.pipelines().unwrap().remove(0);
+        let (s1, s2) = (p.stages[0].id, p.stages[1].id);
+        let ids: Vec<i64> = (0..4)
+            .map(|i| {
+                let d = deal(&format!("D{i}"), "10").validate(eur()).unwrap();
+                s.create_deal(&a, &d).unwrap().id
+            })
+            .collect();
+        // Half the threads move s1 -> s2 while the others move s2 -> s1: the kept totals'
+        // rows are taken crosswise unless every change takes them in one order.
+        let failures: usize = std::thread::scope(|scope| {
+            let handles: Vec<_> = ids
+                .iter()
+                .enumerate()
+                .map(|(i, &id)| {
+                    scope.spawn(move || {
+                        let (from, to) = if i % 2 == 0 { (s1, s2) } else { (s2, s1) };
+                        if i % 2 == 1 {
+                            s.move_deal(&a, id, from, None, None).unwrap();
+                        }
+                        (0..25)
+                            .filter(|round| {
+                                let target = if round % 2 == 0 { to } else { from };
+                                s.move_deal(&a, id, target, None, None).is_err()
+                            })
+                            .count()
+                    })
+                })
+                .collect();
+            handles.into_iter().map(|h| h.join().unwrap()).sum()
+        });
+        assert_eq!(failures, 0, "{}", t.backend_name());
+        let kept = s.board(&a, p.id, &DealFilter::default(), 20).unwrap().1;
+        let open: i64 = kept.iter().map(|c| c.count).sum();
+        assert_eq!(open, 4);
+    }
+}

@@ -5,6 +5,7 @@ DROP TABLE deal_lines;
 DROP TABLE deals;
 DROP TABLE deal_totals;
 DROP FUNCTION deal_totals_track();
+DROP FUNCTION deal_totals_add(BIGINT, DATE, TEXT, BIGINT, BOOLEAN, BIGINT, BIGINT);
 DROP TABLE product_terms;
 DROP TABLE products;
 DROP TABLE lost_reasons;

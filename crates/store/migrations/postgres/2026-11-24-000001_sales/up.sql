@@ -111,21 +111,49 @@ CREATE TABLE deal_totals (
     PRIMARY KEY (stage_id, closed_on, currency, responsible_key, visible_to_all)
 );
 
+-- Concurrent moves touch the same few rows: each change takes its two rows in key order, so
+-- that two transactions never wait for each other's rows crosswise (a deadlock).
+CREATE FUNCTION deal_totals_add(
+    s BIGINT, d DATE, c TEXT, r BIGINT, v BOOLEAN, n BIGINT, a BIGINT
+) RETURNS void LANGUAGE sql AS $$
+    INSERT INTO deal_totals (stage_id, closed_on, currency, responsible_key, visible_to_all, deals, amount)
+    VALUES (s, d, c, r, v, n, a)
+    ON CONFLICT (stage_id, closed_on, currency, responsible_key, visible_to_all)
+    DO UPDATE SET deals = deal_totals.deals + n, amount = deal_totals.amount + a;
+$$;
+
 CREATE FUNCTION deal_totals_track() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+    od DATE;
+    nd DATE;
 BEGIN
-    IF TG_OP IN ('UPDATE', 'DELETE') THEN
-        UPDATE deal_totals SET deals = deals - 1, amount = amount - OLD.amount
-        WHERE stage_id = OLD.stage_id
-          AND closed_on = COALESCE(OLD.closed_at::date, DATE '0001-01-01')
-          AND currency = OLD.currency AND responsible_key = COALESCE(OLD.responsible_id, 0)
-          AND visible_to_all = OLD.visible_to_all;
+    IF TG_OP = 'INSERT' THEN
+        PERFORM deal_totals_add(NEW.stage_id, COALESCE(NEW.closed_at::date, DATE '0001-01-01'),
+            NEW.currency, COALESCE(NEW.responsible_id, 0), NEW.visible_to_all, 1, NEW.amount);
+        RETURN NULL;
     END IF;
-    IF TG_OP IN ('UPDATE', 'INSERT') THEN
-        INSERT INTO deal_totals (stage_id, closed_on, currency, responsible_key, visible_to_all, deals, amount)
-        VALUES (NEW.stage_id, COALESCE(NEW.closed_at::date, DATE '0001-01-01'), NEW.currency,
-                COALESCE(NEW.responsible_id, 0), NEW.visible_to_all, 1, NEW.amount)
-        ON CONFLICT (stage_id, closed_on, currency, responsible_key, visible_to_all)
-        DO UPDATE SET deals = deal_totals.deals + 1, amount = deal_totals.amount + EXCLUDED.amount;
+    od := COALESCE(OLD.closed_at::date, DATE '0001-01-01');
+    IF TG_OP = 'DELETE' THEN
+        PERFORM deal_totals_add(OLD.stage_id, od, OLD.currency,
+            COALESCE(OLD.responsible_id, 0), OLD.visible_to_all, -1, -OLD.amount);
+        RETURN NULL;
+    END IF;
+    nd := COALESCE(NEW.closed_at::date, DATE '0001-01-01');
+    IF (OLD.stage_id, od, OLD.currency, COALESCE(OLD.responsible_id, 0), OLD.visible_to_all)
+        = (NEW.stage_id, nd, NEW.currency, COALESCE(NEW.responsible_id, 0), NEW.visible_to_all) THEN
+        PERFORM deal_totals_add(NEW.stage_id, nd, NEW.currency,
+            COALESCE(NEW.responsible_id, 0), NEW.visible_to_all, 0, NEW.amount - OLD.amount);
+    ELSIF (OLD.stage_id, od, OLD.currency, COALESCE(OLD.responsible_id, 0), OLD.visible_to_all)
+        < (NEW.stage_id, nd, NEW.currency, COALESCE(NEW.responsible_id, 0), NEW.visible_to_all) THEN
+        PERFORM deal_totals_add(OLD.stage_id, od, OLD.currency,
+            COALESCE(OLD.responsible_id, 0), OLD.visible_to_all, -1, -OLD.amount);
+        PERFORM deal_totals_add(NEW.stage_id, nd, NEW.currency,
+            COALESCE(NEW.responsible_id, 0), NEW.visible_to_all, 1, NEW.amount);
+    ELSE
+        PERFORM deal_totals_add(NEW.stage_id, nd, NEW.currency,
+            COALESCE(NEW.responsible_id, 0), NEW.visible_to_all, 1, NEW.amount);
+        PERFORM deal_totals_add(OLD.stage_id, od, OLD.currency,
+            COALESCE(OLD.responsible_id, 0), OLD.visible_to_all, -1, -OLD.amount);
     END IF;
     RETURN NULL;
 END
