@@ -41,13 +41,14 @@
   var summary = doc.querySelector(".error-summary");
   if (summary) summary.focus();
 
-  // Company name suggestions: fill <datalist id="company-suggestions"> from the server.
-  var list = doc.getElementById("company-suggestions");
-  if (list && window.fetch) {
+  // Name suggestions for pickers: fill <datalist id=listId> from url?q= while the user types
+  // (companies in the contact and deal forms, contacts in the deal form).
+  function suggest(listId, url) {
+    var list = doc.getElementById(listId);
+    if (!list || !window.fetch) return;
     var timer = null;
     var pending = null;
     var lastQuery = "";
-    var inputs = doc.querySelectorAll('input[list="company-suggestions"]');
     var onInput = function (e) {
       var q = e.target.value.trim();
       clearTimeout(timer);
@@ -56,7 +57,7 @@
         lastQuery = q;
         if (pending) pending.abort();
         pending = window.AbortController ? new AbortController() : null;
-        fetch("/companies/suggest?q=" + encodeURIComponent(q), {
+        fetch(url + "?q=" + encodeURIComponent(q), {
           credentials: "same-origin",
           headers: { Accept: "application/json" },
           signal: pending ? pending.signal : undefined
@@ -75,12 +76,15 @@
           .catch(function (err) { if (!err || err.name !== "AbortError") lastQuery = ""; });
       }, 150);
     };
+    var inputs = doc.querySelectorAll('input[list="' + listId + '"]');
     for (var i = 0; i < inputs.length; i++) inputs[i].addEventListener("input", onInput);
   }
+  suggest("company-suggestions", "/companies/suggest");
+  suggest("contact-suggestions", "/contacts/suggest");
 })();
 
 /* ==========================================================================
-   Deals (board, line items, contact suggestions).
+   Deals (board, line items).
    Progressive enhancement only: every action also works through plain links and forms.
    ========================================================================== */
 
@@ -633,44 +637,4 @@
   table.addEventListener("change", function (e) {
     if (e.target && e.target.matches && e.target.matches("[data-line-name]")) sync(e.target);
   });
-})();
-
-// Contact name suggestions: fill <datalist id="contact-suggestions"> (the deal form).
-(function () {
-  "use strict";
-  var doc = document;
-  var list = doc.getElementById("contact-suggestions");
-  if (!list || !window.fetch) return;
-  var timer = null;
-  var pending = null;
-  var lastQuery = "";
-  var onInput = function (e) {
-    var q = e.target.value.trim();
-    clearTimeout(timer);
-    if (Array.from(q).length < 2 || q === lastQuery) return;
-    timer = setTimeout(function () {
-      lastQuery = q;
-      if (pending) pending.abort();
-      pending = window.AbortController ? new AbortController() : null;
-      fetch("/contacts/suggest?q=" + encodeURIComponent(q), {
-        credentials: "same-origin",
-        headers: { Accept: "application/json" },
-        signal: pending ? pending.signal : undefined
-      })
-        .then(function (r) { return r.ok ? r.json() : []; })
-        .then(function (items) {
-          if (!Array.isArray(items)) return;
-          list.textContent = "";
-          items.forEach(function (item) {
-            if (!item || typeof item.name !== "string") return;
-            var opt = doc.createElement("option");
-            opt.value = item.name;
-            list.appendChild(opt);
-          });
-        })
-        .catch(function (err) { if (!err || err.name !== "AbortError") lastQuery = ""; });
-    }, 150);
-  };
-  var inputs = doc.querySelectorAll('input[list="contact-suggestions"]');
-  for (var i = 0; i < inputs.length; i++) inputs[i].addEventListener("input", onInput);
 })();

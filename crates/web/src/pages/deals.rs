@@ -248,7 +248,7 @@ async fn card_page(
         .errors(&again.errors);
     if again.conflict {
         page.status(StatusCode::CONFLICT);
-    } else if !again.errors.is_empty() || !again.line_errors.is_empty() {
+    } else if !again.line_errors.is_empty() {
         page.status(StatusCode::UNPROCESSABLE_ENTITY);
     }
     page.render(state, "deals/card.html")

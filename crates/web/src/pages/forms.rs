@@ -77,9 +77,7 @@ pub fn decorate(
         .insert("duplicates", &duplicates.visible)
         .insert("hidden_duplicates", &duplicates.hidden)
         .errors(errors);
-    if !errors.is_empty() {
-        page.status(actix_web::http::StatusCode::UNPROCESSABLE_ENTITY);
-    } else if !duplicates.is_empty() {
+    if errors.is_empty() && !duplicates.is_empty() {
         page.status(actix_web::http::StatusCode::CONFLICT);
     }
 }

@@ -239,9 +239,6 @@ async fn convert_page(
         .insert("form", &form)
         .insert("pipelines", &pipelines)
         .errors(errors);
-    if !errors.is_empty() {
-        page.status(actix_web::http::StatusCode::UNPROCESSABLE_ENTITY);
-    }
     page.render(state, "leads/convert.html")
 }
 

@@ -162,13 +162,17 @@ impl Page {
         self
     }
 
-    /// Field errors as a map field -> translation key, for the form templates.
+    /// Field errors as a map field -> translation key, for the form templates; a page that
+    /// shows any answers 422.
     pub fn errors(&mut self, errors: &FieldErrors) -> &mut Self {
         let mut map: BTreeMap<&str, &str> = BTreeMap::new();
         for e in errors.iter() {
             map.entry(e.field.as_str()).or_insert(e.code);
         }
         self.ctx.insert("errors", &map);
+        if !errors.is_empty() {
+            self.status = StatusCode::UNPROCESSABLE_ENTITY;
+        }
         self
     }
 

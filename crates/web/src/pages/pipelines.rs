@@ -36,9 +36,6 @@ async fn list_page(
         .insert("lost_reasons", &reasons)
         .insert("form_name", name)
         .errors(errors);
-    if !errors.is_empty() {
-        page.status(actix_web::http::StatusCode::UNPROCESSABLE_ENTITY);
-    }
     page.render(state, "pipelines/list.html")
 }
 
@@ -116,9 +113,6 @@ async fn edit_page(
         .insert("kinds", &["open", "won", "lost"])
         .insert("error_stage", &error_stage)
         .errors(errors);
-    if !errors.is_empty() {
-        page.status(actix_web::http::StatusCode::UNPROCESSABLE_ENTITY);
-    }
     page.render(state, "pipelines/edit.html")
 }
 
@@ -335,9 +329,6 @@ async fn delete_stage_page(
         .insert("deal_count", &count)
         .insert("targets", &targets)
         .errors(errors);
-    if !errors.is_empty() {
-        page.status(actix_web::http::StatusCode::UNPROCESSABLE_ENTITY);
-    }
     page.render(state, "pipelines/delete_stage.html")
 }
 
