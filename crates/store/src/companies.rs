@@ -12,7 +12,7 @@ use crate::error::StoreResult;
 use crate::listing::listed;
 use crate::parties::{self, Children, Duplicates, Owner, in_order};
 use crate::schema::companies;
-use crate::scope::companies_for;
+use crate::scope::{self, companies_for};
 use crate::users::check_responsible;
 
 #[derive(Queryable, Selectable)]
@@ -67,26 +67,9 @@ impl<'a> CompanyChanges<'a> {
     }
 }
 
+/// Finds a company the actor may `action`; "not found" when they may not even see it.
 fn check_access(conn: &mut DbConn, actor: &Actor, id: i64, action: Action) -> StoreResult<()> {
-    let allowed: Option<i64> = companies_for(actor, action)
-        .filter(companies::id.eq(id))
-        .select(companies::id)
-        .first(conn)
-        .optional()?;
-    if allowed.is_some() {
-        return Ok(());
-    }
-    let seen: Option<i64> = companies_for(actor, Action::View)
-        .filter(companies::id.eq(id))
-        .select(companies::id)
-        .first(conn)
-        .optional()?;
-    Err(if seen.is_some() {
-        Error::Forbidden
-    } else {
-        Error::NotFound
-    }
-    .into())
+    scope::check_access!(conn, companies_for, companies, actor, id, action)
 }
 
 fn load(conn: &mut DbConn, actor: &Actor, id: i64) -> StoreResult<Company> {

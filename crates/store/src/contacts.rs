@@ -13,7 +13,7 @@ use crate::error::StoreResult;
 use crate::listing::listed;
 use crate::parties::{self, Children, Duplicates, Owner, in_order};
 use crate::schema::{companies, contacts};
-use crate::scope::{companies_for, contacts_for};
+use crate::scope::{self, companies_for, contacts_for};
 use crate::users::check_responsible;
 
 #[derive(Queryable, Selectable)]
@@ -85,25 +85,7 @@ fn check_company(conn: &mut DbConn, actor: &Actor, company_id: Option<i64>) -> S
 
 /// Finds a contact the actor may `action`; "not found" when they may not even see it.
 fn check_access(conn: &mut DbConn, actor: &Actor, id: i64, action: Action) -> StoreResult<()> {
-    let allowed: Option<i64> = contacts_for(actor, action)
-        .filter(contacts::id.eq(id))
-        .select(contacts::id)
-        .first(conn)
-        .optional()?;
-    if allowed.is_some() {
-        return Ok(());
-    }
-    let seen: Option<i64> = contacts_for(actor, Action::View)
-        .filter(contacts::id.eq(id))
-        .select(contacts::id)
-        .first(conn)
-        .optional()?;
-    Err(if seen.is_some() {
-        Error::Forbidden
-    } else {
-        Error::NotFound
-    }
-    .into())
+    scope::check_access!(conn, contacts_for, contacts, actor, id, action)
 }
 
 fn load(conn: &mut DbConn, actor: &Actor, id: i64) -> StoreResult<Contact> {

@@ -20,7 +20,7 @@ use crate::schema::{
     companies, contacts, deal_lines, deal_stage_changes, deal_tags, deals, leads, lost_reasons,
     products, stages,
 };
-use crate::scope::{companies_for, contacts_for, deals_for};
+use crate::scope::{self, companies_for, contacts_for, deals_for};
 use crate::users::check_responsible;
 
 #[derive(Queryable, Selectable)]
@@ -223,25 +223,7 @@ fn record_move(
 
 /// Finds a deal the actor may `action`; "not found" when they may not even see it.
 fn check_access(conn: &mut DbConn, actor: &Actor, id: i64, action: Action) -> StoreResult<()> {
-    let allowed: Option<i64> = deals_for(actor, action)
-        .filter(deals::id.eq(id))
-        .select(deals::id)
-        .first(conn)
-        .optional()?;
-    if allowed.is_some() {
-        return Ok(());
-    }
-    let seen: Option<i64> = deals_for(actor, Action::View)
-        .filter(deals::id.eq(id))
-        .select(deals::id)
-        .first(conn)
-        .optional()?;
-    Err(if seen.is_some() {
-        Error::Forbidden
-    } else {
-        Error::NotFound
-    }
-    .into())
+    scope::check_access!(conn, deals_for, deals, actor, id, action)
 }
 
 /// Whether a won deal was its client's first sale or a repeat one.

@@ -13,7 +13,7 @@ use crate::conn::{DbConn, Store};
 use crate::error::StoreResult;
 use crate::parties::{self, Duplicates, in_order};
 use crate::schema::{companies, contacts, leads};
-use crate::scope::{companies_for, contacts_for, leads_for};
+use crate::scope::{self, companies_for, contacts_for, leads_for};
 use crate::users::check_responsible;
 use crate::{companies as company_store, contacts as contact_store, deals};
 
@@ -86,25 +86,7 @@ fn load(conn: &mut DbConn, actor: &Actor, id: i64) -> StoreResult<Lead> {
 
 /// Finds a lead the actor may `action`; "not found" when they may not even see it.
 fn check_access(conn: &mut DbConn, actor: &Actor, id: i64, action: Action) -> StoreResult<()> {
-    let allowed: Option<i64> = leads_for(actor, action)
-        .filter(leads::id.eq(id))
-        .select(leads::id)
-        .first(conn)
-        .optional()?;
-    if allowed.is_some() {
-        return Ok(());
-    }
-    let seen: Option<i64> = leads_for(actor, Action::View)
-        .filter(leads::id.eq(id))
-        .select(leads::id)
-        .first(conn)
-        .optional()?;
-    Err(if seen.is_some() {
-        Error::Forbidden
-    } else {
-        Error::NotFound
-    }
-    .into())
+    scope::check_access!(conn, leads_for, leads, actor, id, action)
 }
 
 #[derive(Insertable, AsChangeset)]

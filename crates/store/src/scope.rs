@@ -88,3 +88,26 @@ macro_rules! visible {
     }};
 }
 pub(crate) use visible;
+
+/// Checks that the actor may `$action` record `$id` of `$table`, whose scoped query is
+/// `$scoped(actor, action)`: "forbidden" when they see it but may not, "not found" when they
+/// may not even see it (so that ids leak nothing).
+macro_rules! check_access {
+    ($conn:expr, $scoped:ident, $table:ident, $actor:expr, $id:expr, $action:expr) => {{
+        let mut id_of = |action| {
+            $scoped($actor, action)
+                .filter($table::id.eq($id))
+                .select($table::id)
+                .first::<i64>($conn)
+                .optional()
+        };
+        if id_of($action)?.is_some() {
+            Ok(())
+        } else if id_of(crm_core::Action::View)?.is_some() {
+            Err(crm_core::Error::Forbidden.into())
+        } else {
+            Err(crm_core::Error::NotFound.into())
+        }
+    }};
+}
+pub(crate) use check_access;
