@@ -1,22 +1,29 @@
 //! Domain types and rules of the CRM. No I/O, no SQL, no HTTP: everything here is pure and
 //! testable, and the store and the web front-end build on it.
 
+pub mod activity;
 pub mod actor;
+pub mod card;
 pub mod company;
 pub mod contact;
 pub mod deal;
 pub mod email;
 pub mod error;
+pub mod job;
 pub mod lead;
 pub mod listing;
 pub mod money;
+pub mod notification;
 pub mod party;
 pub mod phone;
 pub mod pipeline;
 pub mod product;
+pub mod task;
 pub mod text;
 pub mod user;
+pub mod zone;
 
+pub use activity::{Activity, ActivityDraft, ActivityInput, ActivityKind, Attachment, Direction, Timeline};
 pub use actor::{Action, Actor, ObjectKind, Role, Scope};
 pub use company::{Company, CompanyDraft, CompanyInput, CompanyPatch, CompanyRow, ContactPerson};
 pub use contact::{Contact, ContactDraft, ContactInput, ContactPatch, ContactRow};
@@ -24,7 +31,12 @@ pub use deal::{
     BoardColumn, Deal, DealDraft, DealFilter, DealInput, DealPatch, DealRow, DealSort, Line,
     LineDraft, LineInput, SaleKind, StageChange,
 };
+pub use card::{CardLabel, CardRef};
 pub use email::Email;
+pub use job::Job;
+pub use notification::{Notice, NoticeKind, Notification};
+pub use task::{Task, TaskComment, TaskDraft, TaskInput, TaskOwner, TaskSections};
+pub use zone::Zone;
 pub use error::{Error, FieldErrors, Result};
 pub use lead::{
     Conversion, Lead, LeadDraft, LeadInput, LeadPatch, LeadRow, LeadStatus, Link, Part,

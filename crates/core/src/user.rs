@@ -24,6 +24,8 @@ pub struct User {
     pub active: bool,
     pub locale: String,
     pub created_at: DateTime<Utc>,
+    /// An IANA zone name; empty: the installation's.
+    pub time_zone: String,
 }
 
 impl User {

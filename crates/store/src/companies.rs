@@ -2,6 +2,7 @@
 
 use chrono::{NaiveDateTime, Utc};
 use crm_core::{
+    CardRef,
     Action, Actor, Company, CompanyDraft, CompanyRow, Error, ListQuery, ObjectKind, Page, text,
 };
 use diesel::prelude::*;
@@ -129,6 +130,8 @@ pub(crate) fn insert(
         .get_result(conn)?;
     parties::replace_children(conn, Owner::Company(id), children(draft))?;
     let created = load(conn, actor, id)?;
+    let card = CardRef::Company(id);
+    crate::activities::card_saved(conn, actor, card, None, created.responsible_id, &created.name)?;
     audit::record(
         conn,
         actor,
@@ -168,6 +171,8 @@ impl Store {
                 .execute(conn)?;
             parties::replace_children(conn, Owner::Company(id), children(draft))?;
             let after = load(conn, actor, id)?;
+            let (card, was) = (CardRef::Company(id), Some(before.responsible_id));
+            crate::activities::card_saved(conn, actor, card, was, after.responsible_id, &after.name)?;
             let changes = audit::diff(&before.to_input(), &after.to_input());
             audit::record(conn, actor, "update", "company", id, changes)?;
             Ok(after)
@@ -185,6 +190,7 @@ impl Store {
             )
             .set(crate::schema::contacts::company_id.eq(None::<i64>))
             .execute(conn)?;
+            crate::activities::forget(conn, CardRef::Company(id))?;
             diesel::delete(companies::table.find(id)).execute(conn)?;
             audit::record(
                 conn,

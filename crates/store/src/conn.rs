@@ -2,11 +2,13 @@
 //! set on every new connection; writes go through one door per backend.
 
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use diesel::connection::SimpleConnection;
 use diesel::prelude::*;
+use crm_core::Zone;
 use diesel::{PgConnection, SqliteConnection};
 use serde::{Deserialize, Serialize};
 
@@ -168,6 +170,10 @@ pub struct Store {
     /// SQLite has one writer at a time; queueing writers here, in-process, means they never
     /// meet "database is locked" from each other.
     write_lock: Option<Arc<Mutex<()>>>,
+    /// Counts committed transactions that sent notifications (see `notifications`).
+    pub(crate) notices: Arc<AtomicU64>,
+    /// The installation's time zone, for users who chose none.
+    default_zone: Zone,
 }
 
 impl std::fmt::Debug for Store {
@@ -226,7 +232,19 @@ impl Store {
             pool,
             backend,
             write_lock: (backend == Backend::Sqlite).then(|| Arc::new(Mutex::new(()))),
+            notices: Arc::new(AtomicU64::new(0)),
+            default_zone: Zone::UTC,
         })
+    }
+
+    /// Sets the zone of users who chose none (the installation's `[web] time_zone`).
+    pub fn with_default_zone(mut self, zone: Zone) -> Store {
+        self.default_zone = zone;
+        self
+    }
+
+    pub fn default_zone(&self) -> Zone {
+        self.default_zone
     }
 
     pub fn backend(&self) -> Backend {
@@ -257,7 +275,12 @@ impl Store {
             .as_ref()
             .map(|lock| lock.lock().unwrap_or_else(|poisoned| poisoned.into_inner()));
         let mut conn = self.conn()?;
-        (*conn).transaction(f)
+        crate::notifications::NOTIFIED.with(|n| n.set(false));
+        let out = (*conn).transaction(f);
+        if crate::notifications::NOTIFIED.with(|n| n.replace(false)) && out.is_ok() {
+            self.notices.fetch_add(1, Ordering::AcqRel);
+        }
+        out
     }
 
     /// Refreshes the planner's statistics after a bulk load (and, on PostgreSQL, the visibility

@@ -2,6 +2,7 @@
 
 use chrono::{NaiveDate, NaiveDateTime, Utc};
 use crm_core::{
+    CardRef,
     Action, Actor, Contact, ContactDraft, ContactRow, Error, ListQuery, ObjectKind, Page,
     company::ContactPerson, text,
 };
@@ -155,6 +156,8 @@ pub(crate) fn insert(
         .get_result(conn)?;
     parties::replace_children(conn, Owner::Contact(id), children(draft))?;
     let created = load(conn, actor, id)?;
+    let card = CardRef::Contact(id);
+    crate::activities::card_saved(conn, actor, card, None, created.responsible_id, &created.name)?;
     audit::record(
         conn,
         actor,
@@ -195,6 +198,8 @@ impl Store {
                 .execute(conn)?;
             parties::replace_children(conn, Owner::Contact(id), children(draft))?;
             let after = load(conn, actor, id)?;
+            let (card, was) = (CardRef::Contact(id), Some(before.responsible_id));
+            crate::activities::card_saved(conn, actor, card, was, after.responsible_id, &after.name)?;
             let changes = audit::diff(&before.to_input(), &after.to_input());
             audit::record(conn, actor, "update", "contact", id, changes)?;
             Ok(after)
@@ -206,6 +211,7 @@ impl Store {
             check_access(conn, actor, id, Action::Delete)?;
             let before = load(conn, actor, id)?;
             parties::delete_children(conn, Owner::Contact(id))?;
+            crate::activities::forget(conn, CardRef::Contact(id))?;
             diesel::delete(contacts::table.find(id)).execute(conn)?;
             audit::record(
                 conn,

@@ -6,6 +6,7 @@ use std::collections::HashMap;
 
 use chrono::{NaiveDate, NaiveDateTime, Utc};
 use crm_core::{
+    CardRef,
     Action, Actor, Currency, Deal, DealDraft, Error, Line, LineDraft, Pipeline, SaleKind, Stage,
     StageChange, StageKind, text,
 };
@@ -218,6 +219,15 @@ fn record_move(
             deal_stage_changes::at.eq(at),
         ))
         .execute(conn)?;
+    if let Some(from) = from {
+        let names: Vec<(i64, String)> = stages::table
+            .filter(stages::id.eq_any([from, to]))
+            .select((stages::id, stages::name))
+            .load(conn)?;
+        let name = |id: i64| names.iter().find(|n| n.0 == id).map(|n| n.1.clone());
+        let data = serde_json::json!({"from": name(from), "to": name(to)});
+        crate::activities::event(conn, actor, CardRef::Deal(deal_id), "stage_changed", data)?;
+    }
     Ok(())
 }
 
@@ -470,6 +480,8 @@ pub(crate) fn insert(conn: &mut DbConn, actor: &Actor, draft: &DealDraft) -> Sto
     write_tags(conn, id, &draft.tags)?;
     record_move(conn, actor, id, None, stage.id, now)?;
     let created = load(conn, actor, id)?;
+    let card = CardRef::Deal(id);
+    crate::activities::card_saved(conn, actor, card, None, created.responsible_id, &created.title)?;
     audit::record(conn, actor, "create", "deal", id, audit::snapshot(&created))?;
     Ok(created)
 }
@@ -582,6 +594,8 @@ impl Store {
                 record_move(conn, actor, id, Some(before.stage_id), stage.id, now)?;
             }
             let after = load(conn, actor, id)?;
+            let (card, was) = (CardRef::Deal(id), Some(before.responsible_id));
+            crate::activities::card_saved(conn, actor, card, was, after.responsible_id, &after.title)?;
             audit::record(
                 conn,
                 actor,
@@ -691,6 +705,7 @@ impl Store {
             diesel::delete(deal_tags::table.filter(deal_tags::deal_id.eq(id))).execute(conn)?;
             diesel::delete(deal_stage_changes::table.filter(deal_stage_changes::deal_id.eq(id)))
                 .execute(conn)?;
+            crate::activities::forget(conn, CardRef::Deal(id))?;
             diesel::delete(deals::table.find(id)).execute(conn)?;
             audit::record(conn, actor, "delete", "deal", id, audit::snapshot(&before))
         })

@@ -3,6 +3,7 @@
 
 use chrono::{NaiveDateTime, Utc};
 use crm_core::{
+    CardRef,
     Action, Actor, Conversion, Error, Lead, LeadDraft, LeadRow, LeadStatus, ListQuery, Page, Part,
     text,
 };
@@ -204,6 +205,8 @@ impl Store {
                 .returning(leads::id)
                 .get_result(conn)?;
             let created = load(conn, actor, id)?;
+            let card = CardRef::Lead(id);
+            crate::activities::card_saved(conn, actor, card, None, created.responsible_id, &created.title)?;
             audit::record(conn, actor, "create", "lead", id, audit::snapshot(&created))?;
             Ok(created)
         })
@@ -231,6 +234,8 @@ impl Store {
                 ))
                 .execute(conn)?;
             let after = load(conn, actor, id)?;
+            let (card, was) = (CardRef::Lead(id), Some(before.responsible_id));
+            crate::activities::card_saved(conn, actor, card, was, after.responsible_id, &after.title)?;
             audit::record(
                 conn,
                 actor,
@@ -247,6 +252,7 @@ impl Store {
         self.write(|conn| {
             check_access(conn, actor, id, Action::Delete)?;
             let before = load(conn, actor, id)?;
+            crate::activities::forget(conn, CardRef::Lead(id))?;
             diesel::delete(leads::table.find(id)).execute(conn)?;
             audit::record(conn, actor, "delete", "lead", id, audit::snapshot(&before))
         })
@@ -370,6 +376,7 @@ impl Store {
                     leads::updated_at.eq(now),
                 ))
                 .execute(conn)?;
+            crate::activities::event(conn, actor, CardRef::Lead(id), "converted", serde_json::json!({}))?;
             let after = load(conn, actor, id)?;
             audit::record(
                 conn,

@@ -3,30 +3,40 @@
 //! user, and the permission policy of `crm-core` becomes a `WHERE` clause here, in one function
 //! per object kind.
 
+mod activities;
 mod audit;
+mod cards;
 mod companies;
 mod conn;
 mod contacts;
 mod deal_lists;
 mod deals;
 mod demo;
+mod departments;
 mod error;
+mod jobs;
 mod leads;
 mod listing;
 mod migrations;
+mod notifications;
 mod parties;
 mod pipelines;
 mod products;
+mod reminders;
 mod schema;
 mod scope;
 mod search;
 mod sessions;
+mod tasks;
 mod users;
 
 #[allow(clippy::panic)]
 pub mod testing;
 
+pub use activities::NewAttachment;
 pub use audit::AuditEntry;
+pub use departments::Department;
+pub use jobs::{ClaimedJob, JobOutcome, QueueCounts};
 pub use conn::{Backend, DbConfig, DbUrl, Store, mask_url};
 pub use demo::BulkDeal;
 pub use error::{StoreError, StoreResult};

@@ -12,6 +12,7 @@ diesel::table! {
         locale -> Text,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        time_zone -> Text,
     }
 }
 
@@ -288,6 +289,121 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    departments (id) {
+        id -> BigInt,
+        name -> Text,
+        head_id -> Nullable<BigInt>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    department_members (user_id) {
+        user_id -> BigInt,
+        department_id -> BigInt,
+    }
+}
+
+diesel::table! {
+    activities (id) {
+        id -> BigInt,
+        kind -> Text,
+        occurred_at -> Timestamp,
+        ends_at -> Nullable<Timestamp>,
+        direction -> Text,
+        duration_s -> Nullable<Integer>,
+        result -> Text,
+        recording_url -> Text,
+        subject -> Text,
+        body -> Text,
+        event -> Text,
+        data -> Text,
+        home -> Text,
+        contact_id -> Nullable<BigInt>,
+        company_id -> Nullable<BigInt>,
+        deal_id -> Nullable<BigInt>,
+        lead_id -> Nullable<BigInt>,
+        author_id -> Nullable<BigInt>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    attachments (id) {
+        id -> BigInt,
+        activity_id -> BigInt,
+        file_name -> Text,
+        content_type -> Text,
+        size -> BigInt,
+        sha256 -> Text,
+        storage_key -> Text,
+        uploaded_by -> Nullable<BigInt>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    tasks (id) {
+        id -> BigInt,
+        title -> Text,
+        description -> Text,
+        assignee_id -> Nullable<BigInt>,
+        author_id -> Nullable<BigInt>,
+        due_at -> Nullable<Timestamp>,
+        remind_before_min -> Nullable<Integer>,
+        remind_at -> Nullable<Timestamp>,
+        repeat_days -> Nullable<Integer>,
+        repeat_until -> Nullable<Date>,
+        contact_id -> Nullable<BigInt>,
+        company_id -> Nullable<BigInt>,
+        deal_id -> Nullable<BigInt>,
+        lead_id -> Nullable<BigInt>,
+        done_at -> Nullable<Timestamp>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    task_comments (id) {
+        id -> BigInt,
+        task_id -> BigInt,
+        author_id -> Nullable<BigInt>,
+        body -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    notifications (id) {
+        id -> BigInt,
+        user_id -> BigInt,
+        kind -> Text,
+        args -> Text,
+        link -> Text,
+        once_key -> Nullable<Text>,
+        created_at -> Timestamp,
+        read_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    jobs (id) {
+        id -> BigInt,
+        kind -> Text,
+        payload -> Text,
+        run_at -> Timestamp,
+        attempts -> Integer,
+        last_error -> Text,
+        locked_by -> Nullable<Text>,
+        locked_until -> Nullable<Timestamp>,
+        done_at -> Nullable<Timestamp>,
+        once_key -> Nullable<Text>,
+        created_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(sessions -> users (user_id));
 diesel::joinable!(api_tokens -> users (user_id));
 diesel::joinable!(contacts -> companies (company_id));
@@ -299,6 +415,9 @@ diesel::joinable!(deals -> stages (stage_id));
 diesel::joinable!(deal_lines -> deals (deal_id));
 diesel::joinable!(deal_tags -> deals (deal_id));
 diesel::joinable!(product_terms -> products (product_id));
+diesel::joinable!(attachments -> activities (activity_id));
+diesel::joinable!(task_comments -> tasks (task_id));
+diesel::joinable!(department_members -> departments (department_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     users,
@@ -322,4 +441,12 @@ diesel::allow_tables_to_appear_in_same_query!(
     deal_tags,
     deal_stage_changes,
     leads,
+    departments,
+    department_members,
+    activities,
+    attachments,
+    tasks,
+    task_comments,
+    notifications,
+    jobs,
 );

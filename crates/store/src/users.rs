@@ -19,6 +19,7 @@ pub(crate) struct UserRecord {
     active: bool,
     locale: String,
     created_at: NaiveDateTime,
+    time_zone: String,
 }
 
 impl TryFrom<UserRecord> for User {
@@ -36,6 +37,7 @@ impl TryFrom<UserRecord> for User {
             active: r.active,
             locale: r.locale,
             created_at: r.created_at.and_utc(),
+            time_zone: r.time_zone,
         })
     }
 }
@@ -157,6 +159,33 @@ impl Store {
                 serde_json::Value::Null,
             )
         })
+    }
+
+    /// Sets a user's time zone (empty: the installation's); the user or an administrator.
+    pub fn set_time_zone(&self, actor: &Actor, user_id: i64, zone: &str) -> StoreResult<()> {
+        if !actor.is_admin() && actor.user_id() != Some(user_id) {
+            return Err(Error::Forbidden.into());
+        }
+        if !zone.is_empty() && crm_core::Zone::parse(zone).is_none() {
+            return Err(Error::invalid("time_zone", "error-time-zone-unknown").into());
+        }
+        self.write(|conn| {
+            let n = diesel::update(users::table.find(user_id))
+                .set((
+                    users::time_zone.eq(zone),
+                    users::updated_at.eq(Utc::now().naive_utc()),
+                ))
+                .execute(conn)?;
+            if n == 0 {
+                return Err(Error::NotFound.into());
+            }
+            Ok(())
+        })
+    }
+
+    /// The zone a user reads and types times in.
+    pub fn user_zone(&self, user: &User) -> crm_core::Zone {
+        crm_core::Zone::parse(&user.time_zone).unwrap_or(self.default_zone())
     }
 
     /// Remembers the interface language a user picked.

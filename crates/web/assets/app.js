@@ -638,3 +638,264 @@
     if (e.target && e.target.matches && e.target.matches("[data-line-name]")) sync(e.target);
   });
 })();
+
+/* ==========================================================================
+   Notifications, calendar.
+   Progressive enhancement only: the bell is a link, calendar entries are links.
+   ========================================================================== */
+
+// The bell: the server pushes the unread count ("unread" events on data-stream); the badge, the
+// page title and the link's spoken label follow, and a new notification is announced and shown
+// as a toast for a few seconds. EventSource reconnects by itself.
+(function () {
+  "use strict";
+  var doc = document;
+  var bell = doc.querySelector(".bell[data-stream]");
+  if (!bell || !window.EventSource) return;
+  var badge = bell.querySelector("[data-bell-count]");
+  var label = bell.querySelector("[data-bell-label]");
+  var statusEl = doc.getElementById("bell-status");
+  var toast = doc.querySelector("[data-toast]");
+  var toastLink = toast ? toast.querySelector(".toast-link") : null;
+  var baseTitle = doc.title.replace(/^\(\d+\) /, "");
+  var count = badge ? parseInt(badge.textContent, 10) || 0 : 0;
+  var plural = window.Intl && Intl.PluralRules ? new Intl.PluralRules(doc.documentElement.lang || "en") : null;
+  var toastTimer = null;
+  var announceTimer = null;
+
+  // "N unread" in the page's language: the layout renders the text once per plural category
+  // (data-label-one, -few, -many, -other, each with its own number) and the number is swapped.
+  function unreadText(n) {
+    var cat = plural ? plural.select(n) : (n === 1 ? "one" : "other");
+    var text = bell.getAttribute("data-label-" + cat) || bell.getAttribute("data-label-other") || "";
+    return text.replace(/\d+/, String(n));
+  }
+
+  function show(n) {
+    count = n;
+    if (badge) {
+      badge.textContent = String(n);
+      badge.hidden = n <= 0;
+    }
+    if (label) label.textContent = n > 0 ? " (" + unreadText(n) + ")" : "";
+    doc.title = (n > 0 ? "(" + n + ") " : "") + baseTitle;
+  }
+
+  function announce(text) {
+    if (!statusEl) return;
+    clearTimeout(announceTimer);
+    statusEl.textContent = "";
+    announceTimer = setTimeout(function () { statusEl.textContent = text; }, 60);
+  }
+
+  // Only links within this site: a notification's link is a path such as "/tasks/5".
+  function safeLink(link) {
+    return typeof link === "string" && link.charAt(0) === "/" && link.charAt(1) !== "/" && link.charAt(1) !== "\\" ? link : "/notifications";
+  }
+
+  function hideToast() {
+    clearTimeout(toastTimer);
+    if (toast) toast.hidden = true;
+  }
+
+  // Stays while the pointer or the keyboard is on it, so it can still be read and followed.
+  function hideToastLater(ms) {
+    clearTimeout(toastTimer);
+    toastTimer = setTimeout(function () {
+      if (toast.matches(":hover") || toast.contains(doc.activeElement)) hideToastLater(2000);
+      else hideToast();
+    }, ms);
+  }
+
+  function showToast(latest) {
+    if (!toast || !toastLink) return;
+    toastLink.textContent = latest.text;
+    toastLink.href = safeLink(latest.link);
+    toast.hidden = false;
+    hideToastLater(8000);
+  }
+
+  if (toast) {
+    toast.addEventListener("click", function (e) {
+      if (e.target && e.target.closest && e.target.closest("[data-toast-close]")) hideToast();
+    });
+    toast.addEventListener("keydown", function (e) {
+      if (e.key === "Escape") hideToast();
+    });
+  }
+
+  if (count > 0) show(count);
+
+  var source = new EventSource(bell.getAttribute("data-stream"));
+  source.addEventListener("unread", function (e) {
+    var data;
+    try { data = JSON.parse(e.data); } catch (err) { return; }
+    if (!data || typeof data.unread !== "number") return;
+    var n = Math.max(0, Math.floor(data.unread));
+    var before = count;
+    show(n);
+    var latest = data.latest;
+    if (n > before && latest && typeof latest.text === "string" && latest.text) {
+      announce(latest.text);
+      showToast(latest);
+    }
+  });
+  // Leaving the page closes the stream at once rather than when the browser gets to it.
+  window.addEventListener("pagehide", function () { source.close(); });
+})();
+
+// Calendar: drag a task or meeting onto another day. The server moves it (POST /calendar/move)
+// or says why not; the entry moves on the page only once the server has agreed.
+(function () {
+  "use strict";
+  var doc = document;
+  var cal = doc.querySelector(".calendar");
+  if (!cal || !window.fetch) return;
+  var statusEl = doc.getElementById("cal-status");
+  var dragged = null;
+
+  function msg(name, vars) {
+    var text = cal.getAttribute("data-msg-" + name) || "";
+    if (vars) {
+      Object.keys(vars).forEach(function (k) {
+        text = text.split("{" + k + "}").join(vars[k]);
+      });
+    }
+    return text;
+  }
+
+  function say(text, isError) {
+    if (!statusEl) return;
+    statusEl.classList.toggle("is-error", !!isError);
+    statusEl.textContent = "";
+    setTimeout(function () { statusEl.textContent = text; }, 60);
+  }
+
+  function csrfToken() {
+    var el = doc.querySelector('input[name="csrf_token"]');
+    return el ? el.value : "";
+  }
+
+  function dayOf(el) { return el && el.closest ? el.closest(".cal-day[data-date]") : null; }
+  function entryOf(el) { return el && el.closest ? el.closest(".cal-entry") : null; }
+  function days() { return Array.prototype.slice.call(cal.querySelectorAll(".cal-day[data-date]")); }
+  function clearOver() { days().forEach(function (d) { d.classList.remove("drop-over"); }); }
+  function dayLabel(day) {
+    var h = day.querySelector(".cal-date");
+    return h ? h.textContent.replace(/\s+/g, " ").trim() : day.getAttribute("data-date");
+  }
+  function entryTitle(entry) {
+    var t = entry.querySelector(".cal-title");
+    return t ? t.textContent.trim() : "";
+  }
+
+  // Keeps a day's entries in time order: untimed ones ("") first.
+  function place(entry, day) {
+    var list = day.querySelector(".cal-entries");
+    if (!list) return;
+    var time = entry.getAttribute("data-time") || "";
+    var next = null;
+    Array.prototype.some.call(list.children, function (li) {
+      if (li !== entry && (li.getAttribute("data-time") || "") > time) {
+        next = li;
+        return true;
+      }
+      return false;
+    });
+    list.insertBefore(entry, next);
+    day.classList.remove("is-empty");
+  }
+
+  function move(entry, target) {
+    var from = dayOf(entry);
+    entry.setAttribute("aria-busy", "true");
+    entry.classList.add("is-saving");
+    say(msg("saving"));
+    var body = "csrf_token=" + encodeURIComponent(csrfToken()) +
+      "&kind=" + encodeURIComponent(entry.getAttribute("data-kind") || "") +
+      "&id=" + encodeURIComponent(entry.getAttribute("data-id") || "") +
+      "&date=" + encodeURIComponent(target.getAttribute("data-date") || "");
+
+    function finish() {
+      entry.removeAttribute("aria-busy");
+      entry.classList.remove("is-saving");
+    }
+
+    fetch("/calendar/move", {
+      method: "POST",
+      credentials: "same-origin",
+      headers: {
+        "Accept": "application/json",
+        "Content-Type": "application/x-www-form-urlencoded"
+      },
+      body: body
+    })
+      .then(function (r) {
+        return r.json().then(
+          function (data) { return { ok: r.ok && !r.redirected, data: data }; },
+          function () { return { ok: r.ok && !r.redirected, data: null }; }
+        );
+      })
+      .then(function (res) {
+        finish();
+        if (res.ok) {
+          place(entry, target);
+          if (from && !from.querySelector(".cal-entry")) from.classList.add("is-empty");
+          say(msg("moved", { title: entryTitle(entry), date: dayLabel(target) }));
+        } else {
+          var data = res.data;
+          say(data && data.error && typeof data.error.message === "string" && data.error.message ? data.error.message : msg("failed"), true);
+        }
+      })
+      .catch(function () {
+        finish();
+        say(msg("failed"), true);
+      });
+  }
+
+  cal.addEventListener("dragstart", function (e) {
+    var entry = entryOf(e.target);
+    if (!entry || entry.getAttribute("aria-busy") === "true") {
+      if (entry) e.preventDefault();
+      return;
+    }
+    dragged = entry;
+    entry.classList.add("is-dragging");
+    if (e.dataTransfer) {
+      e.dataTransfer.effectAllowed = "move";
+      try { e.dataTransfer.setData("text/plain", entryTitle(entry)); } catch (err) { /* old browsers */ }
+    }
+  });
+
+  cal.addEventListener("dragover", function (e) {
+    if (!dragged) return;
+    var day = dayOf(e.target);
+    var home = dayOf(dragged);
+    days().forEach(function (d) { d.classList.toggle("drop-over", d === day && d !== home); });
+    if (!day || day === home) return;
+    e.preventDefault();
+    if (e.dataTransfer) e.dataTransfer.dropEffect = "move";
+  });
+
+  cal.addEventListener("dragleave", function (e) {
+    if (dragged && !(e.relatedTarget && cal.contains(e.relatedTarget))) clearOver();
+  });
+
+  cal.addEventListener("drop", function (e) {
+    if (!dragged) return;
+    var entry = dragged;
+    var day = dayOf(e.target);
+    dragged = null;
+    entry.classList.remove("is-dragging");
+    clearOver();
+    if (!day || day === dayOf(entry)) return;
+    e.preventDefault();
+    move(entry, day);
+  });
+
+  cal.addEventListener("dragend", function () {
+    if (dragged) dragged.classList.remove("is-dragging");
+    dragged = null;
+    clearOver();
+  });
+})();

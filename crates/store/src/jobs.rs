@@ -1,0 +1,240 @@
+//! The job queue. A worker claims due jobs for a lease (`FOR UPDATE SKIP LOCKED` on
+//! PostgreSQL, the single writer on SQLite), then finishes each in one transaction that both
+//! marks it done — only if the lease is still its own — and writes its effects. So a job's
+//! effects land exactly once: a worker killed mid-job leaves no effects and its lease runs out,
+//! and a second worker never gets a job the first still holds.
+
+use chrono::{DateTime, Duration, NaiveDateTime, Utc};
+use crm_core::Job;
+use crm_core::job::{KEEP_DONE_DAYS, LEASE_SECONDS, MAX_ATTEMPTS, retry_delay};
+use diesel::prelude::*;
+
+use crate::conn::{DbConn, Store};
+use crate::error::StoreResult;
+use crate::reminders;
+use crate::schema::jobs;
+
+/// A job a worker holds.
+#[derive(Debug, Clone)]
+pub struct ClaimedJob {
+    pub id: i64,
+    /// The payload, or why it could not be read (such a job fails and is given up).
+    pub job: Result<Job, String>,
+    pub attempts: i32,
+}
+
+/// What became of a claimed job.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum JobOutcome {
+    Done,
+    /// Failed; tried again later, or given up after the last attempt.
+    Failed { error: String, given_up: bool },
+    /// The lease ran out and another worker has the job: nothing was written.
+    Lost,
+}
+
+/// Queue counts, for `crm doctor` and tests.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct QueueCounts {
+    pub pending: i64,
+    pub done: i64,
+    pub given_up: i64,
+}
+
+/// Adds a job in the caller's transaction. With a key, a job already queued (or run within
+/// [`KEEP_DONE_DAYS`]) under the same key is not added again; returns whether it was added.
+pub(crate) fn enqueue(
+    conn: &mut DbConn,
+    job: &Job,
+    run_at: DateTime<Utc>,
+    key: Option<&str>,
+) -> StoreResult<bool> {
+    let payload = serde_json::to_string(job).map_err(|e| crate::StoreError::Config(e.to_string()))?;
+    let inserted = conn.transaction(|c| {
+        diesel::insert_into(jobs::table)
+            .values((
+                jobs::kind.eq(job.kind()),
+                jobs::payload.eq(&payload),
+                jobs::run_at.eq(run_at.naive_utc()),
+                jobs::once_key.eq(key),
+                jobs::created_at.eq(Utc::now().naive_utc()),
+            ))
+            .execute(c)
+    });
+    match inserted {
+        Ok(_) => Ok(true),
+        Err(diesel::result::Error::DatabaseError(
+            diesel::result::DatabaseErrorKind::UniqueViolation,
+            _,
+        )) if key.is_some() => Ok(false),
+        Err(e) => Err(e.into()),
+    }
+}
+
+impl Store {
+    /// Queues a job (see [`enqueue`]).
+    pub fn enqueue(&self, job: &Job, run_at: DateTime<Utc>, key: Option<&str>) -> StoreResult<bool> {
+        self.write(|conn| enqueue(conn, job, run_at, key))
+    }
+
+    /// Queues the periodic jobs of the current hour, once per period whatever the number of
+    /// nodes calling this.
+    pub fn schedule_periodic(&self, now: DateTime<Utc>) -> StoreResult<usize> {
+        self.write(|conn| {
+            let mut added = 0;
+            for (job, key) in Job::periodic(now) {
+                added += usize::from(enqueue(conn, &job, now, Some(&key))?);
+            }
+            Ok(added)
+        })
+    }
+
+    /// Takes up to `limit` due jobs for `worker` (a name unique to the process).
+    pub fn claim_jobs(
+        &self,
+        worker: &str,
+        limit: usize,
+        now: DateTime<Utc>,
+    ) -> StoreResult<Vec<ClaimedJob>> {
+        let now_n = now.naive_utc();
+        let free = || {
+            jobs::done_at
+                .is_null()
+                .and(jobs::run_at.le(now_n))
+                .and(jobs::locked_until.is_null().or(jobs::locked_until.lt(now_n)))
+        };
+        self.write(|conn| {
+            let ids: Vec<i64> = match conn {
+                // Rows another node is claiming right now are skipped, not waited for.
+                DbConn::Pg(c) => jobs::table
+                    .filter(free())
+                    .order(jobs::run_at)
+                    .limit(limit as i64)
+                    .select(jobs::id)
+                    .for_update()
+                    .skip_locked()
+                    .load(c)?,
+                DbConn::Sqlite(_) => jobs::table
+                    .filter(free())
+                    .order(jobs::run_at)
+                    .limit(limit as i64)
+                    .select(jobs::id)
+                    .load(conn)?,
+            };
+            if ids.is_empty() {
+                return Ok(Vec::new());
+            }
+            let rows: Vec<(i64, String, i32)> = diesel::update(jobs::table)
+                .filter(jobs::id.eq_any(&ids))
+                .filter(free())
+                .set((
+                    jobs::locked_by.eq(worker),
+                    jobs::locked_until.eq((now + Duration::seconds(LEASE_SECONDS)).naive_utc()),
+                    jobs::attempts.eq(jobs::attempts + 1),
+                ))
+                .returning((jobs::id, jobs::payload, jobs::attempts))
+                .get_results(conn)?;
+            Ok(rows
+                .into_iter()
+                .map(|(id, payload, attempts)| ClaimedJob {
+                    id,
+                    job: serde_json::from_str(&payload).map_err(|e| e.to_string()),
+                    attempts,
+                })
+                .collect())
+        })
+    }
+
+    /// Runs a claimed job: its effects and its "done" mark commit together, or not at all.
+    pub fn finish_job(&self, worker: &str, claimed: &ClaimedJob) -> StoreResult<JobOutcome> {
+        let now = Utc::now();
+        let ran = self.write(|conn| {
+            let mine = diesel::update(jobs::table)
+                .filter(jobs::id.eq(claimed.id))
+                .filter(jobs::locked_by.eq(worker))
+                .filter(jobs::done_at.is_null())
+                .set((
+                    jobs::done_at.eq(now.naive_utc()),
+                    jobs::locked_until.eq(None::<NaiveDateTime>),
+                    jobs::last_error.eq(""),
+                ))
+                .execute(conn)?;
+            if mine == 0 {
+                return Ok(false);
+            }
+            let job = claimed
+                .job
+                .as_ref()
+                .map_err(|e| crate::StoreError::Config(format!("unreadable job: {e}")))?;
+            reminders::run(conn, self.default_zone(), job, now)?;
+            Ok(true)
+        });
+        match ran {
+            Ok(true) => Ok(JobOutcome::Done),
+            Ok(false) => Ok(JobOutcome::Lost),
+            Err(e) => {
+                let error = e.to_string();
+                let given_up = claimed.attempts >= MAX_ATTEMPTS || claimed.job.is_err();
+                let failed_at = Utc::now();
+                let n = self.write(|conn| {
+                    Ok(diesel::update(jobs::table)
+                        .filter(jobs::id.eq(claimed.id))
+                        .filter(jobs::locked_by.eq(worker))
+                        .filter(jobs::done_at.is_null())
+                        .set((
+                            jobs::last_error.eq(&error),
+                            jobs::locked_by.eq(None::<String>),
+                            jobs::locked_until.eq(None::<NaiveDateTime>),
+                            jobs::run_at.eq((failed_at + retry_delay(claimed.attempts)).naive_utc()),
+                            jobs::done_at.eq(given_up.then_some(failed_at.naive_utc())),
+                        ))
+                        .execute(conn)?)
+                })?;
+                if n == 0 {
+                    return Ok(JobOutcome::Lost);
+                }
+                Ok(JobOutcome::Failed { error, given_up })
+            }
+        }
+    }
+
+    /// When the next queued job falls due, if any is queued.
+    pub fn next_job_at(&self) -> StoreResult<Option<DateTime<Utc>>> {
+        self.read(|conn| {
+            let t: Option<NaiveDateTime> = jobs::table
+                .filter(jobs::done_at.is_null())
+                .select(diesel::dsl::min(jobs::run_at))
+                .first(conn)?;
+            Ok(t.map(|t| t.and_utc()))
+        })
+    }
+
+    pub fn queue_counts(&self) -> StoreResult<QueueCounts> {
+        self.read(|conn| {
+            let pending = jobs::table
+                .filter(jobs::done_at.is_null())
+                .count()
+                .get_result(conn)?;
+            let done = jobs::table
+                .filter(jobs::done_at.is_not_null())
+                .count()
+                .get_result(conn)?;
+            let given_up = jobs::table
+                .filter(jobs::done_at.is_not_null())
+                .filter(jobs::last_error.ne(""))
+                .count()
+                .get_result(conn)?;
+            Ok(QueueCounts {
+                pending,
+                done,
+                given_up,
+            })
+        })
+    }
+}
+
+/// Drops finished jobs older than the keep period.
+pub(crate) fn purge(conn: &mut DbConn, now: DateTime<Utc>) -> StoreResult<usize> {
+    let before = (now - Duration::days(KEEP_DONE_DAYS)).naive_utc();
+    Ok(diesel::delete(jobs::table.filter(jobs::done_at.lt(before))).execute(conn)?)
+}
