@@ -14,6 +14,34 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::{StoreError, StoreResult};
 
+/// Runs `f` in an SQLite transaction that takes the write lock when it begins: a transaction
+/// that reads first and writes later cannot wait for the lock (another process — a second
+/// node, a CLI command — would make it fail with "database is locked"), but BEGIN IMMEDIATE
+/// waits on busy_timeout like any statement.
+fn immediate<T>(
+    conn: &mut DbConn,
+    f: impl FnOnce(&mut DbConn) -> StoreResult<T>,
+) -> StoreResult<T> {
+    use diesel::connection::{AnsiTransactionManager, TransactionManager};
+    if let DbConn::Sqlite(c) = conn {
+        AnsiTransactionManager::begin_transaction_sql(c, "BEGIN IMMEDIATE")?;
+    }
+    type Manager = <DbConn as Connection>::TransactionManager;
+    match f(conn) {
+        Ok(value) => match Manager::commit_transaction(conn) {
+            Ok(()) => Ok(value),
+            Err(e) => {
+                let _ = Manager::rollback_transaction(conn);
+                Err(e.into())
+            }
+        },
+        Err(e) => {
+            Manager::rollback_transaction(conn)?;
+            Err(e)
+        }
+    }
+}
+
 /// One connection to either backend; queries are written once against it.
 #[derive(diesel::MultiConnection)]
 pub enum DbConn {
@@ -276,7 +304,10 @@ impl Store {
             .map(|lock| lock.lock().unwrap_or_else(|poisoned| poisoned.into_inner()));
         let mut conn = self.conn()?;
         crate::notifications::NOTIFIED.with(|n| n.set(false));
-        let out = (*conn).transaction(f);
+        let out = match &mut *conn {
+            DbConn::Sqlite(_) => immediate(&mut conn, f),
+            DbConn::Pg(_) => (*conn).transaction(f),
+        };
         if crate::notifications::NOTIFIED.with(|n| n.replace(false)) && out.is_ok() {
             self.notices.fetch_add(1, Ordering::AcqRel);
         }

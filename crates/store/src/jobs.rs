@@ -145,9 +145,14 @@ impl Store {
         })
     }
 
-    /// Runs a claimed job: its effects and its "done" mark commit together, or not at all.
-    pub fn finish_job(&self, worker: &str, claimed: &ClaimedJob) -> StoreResult<JobOutcome> {
-        let now = Utc::now();
+    /// Runs a claimed job as of `now`: its effects and its "done" mark commit together, or
+    /// not at all.
+    pub fn finish_job(
+        &self,
+        worker: &str,
+        claimed: &ClaimedJob,
+        now: DateTime<Utc>,
+    ) -> StoreResult<JobOutcome> {
         let ran = self.write(|conn| {
             let mine = diesel::update(jobs::table)
                 .filter(jobs::id.eq(claimed.id))
@@ -175,7 +180,7 @@ impl Store {
             Err(e) => {
                 let error = e.to_string();
                 let given_up = claimed.attempts >= MAX_ATTEMPTS || claimed.job.is_err();
-                let failed_at = Utc::now();
+                let failed_at = now;
                 let n = self.write(|conn| {
                     Ok(diesel::update(jobs::table)
                         .filter(jobs::id.eq(claimed.id))
