@@ -16,6 +16,8 @@ pub struct SessionInfo {
     pub user: User,
     pub csrf_token: String,
     pub expires_at: DateTime<Utc>,
+    /// How many of the user's notifications are unread (the bell on every page).
+    pub unread: i64,
 }
 
 impl Store {
@@ -59,15 +61,20 @@ impl Store {
             ))
             .first(&mut *conn)
             .optional()?;
-        found
-            .map(|(u, csrf_token, expires)| {
-                Ok(SessionInfo {
-                    user: User::try_from(u)?,
-                    csrf_token,
-                    expires_at: expires.and_utc(),
-                })
-            })
-            .transpose()
+        let Some((u, csrf_token, expires)) = found else {
+            return Ok(None);
+        };
+        let unread = crate::schema::notifications::table
+            .filter(crate::schema::notifications::user_id.eq(u.id()))
+            .filter(crate::schema::notifications::read_at.is_null())
+            .count()
+            .get_result::<i64>(&mut *conn)?;
+        Ok(Some(SessionInfo {
+            user: User::try_from(u)?,
+            csrf_token,
+            expires_at: expires.and_utc(),
+            unread,
+        }))
     }
 
     pub fn delete_session(&self, token_hash: &str) -> StoreResult<()> {

@@ -22,6 +22,12 @@ pub(crate) struct UserRecord {
     time_zone: String,
 }
 
+impl UserRecord {
+    pub(crate) fn id(&self) -> i64 {
+        self.id
+    }
+}
+
 impl TryFrom<UserRecord> for User {
     type Error = StoreError;
 

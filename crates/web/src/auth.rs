@@ -91,6 +91,10 @@ pub struct Session {
     pub user: User,
     pub csrf_token: String,
     pub token_hash: String,
+    /// The zone the user reads and types times in.
+    pub zone: crm_core::Zone,
+    /// Unread notifications when the request came in.
+    pub unread: i64,
 }
 
 impl Session {
@@ -136,15 +140,18 @@ impl FromRequest for Session {
             let state = state(&req)?;
             let token_hash = secret_hash(&token);
             let lookup = token_hash.clone();
-            let found = web::block(move || state.store.session(&lookup)).await??;
+            let st = state.clone();
+            let found = web::block(move || st.store.session(&lookup)).await??;
             let Some(info) = found else {
                 return Err(WebError::SignIn { next });
             };
             tracing::Span::current().record("user", info.user.id);
             let session = Session {
+                zone: state.store.user_zone(&info.user),
                 user: info.user,
                 csrf_token: info.csrf_token,
                 token_hash,
+                unread: info.unread,
             };
             req.extensions_mut().insert(session.clone());
             Ok(session)

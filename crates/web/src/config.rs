@@ -24,8 +24,12 @@ pub struct WebConfig {
     pub secure_cookies: bool,
     /// Worker threads; 0 means one per CPU core.
     pub workers: usize,
-    /// The time zone times are shown in (IANA name, e.g. Europe/Moscow); storage is UTC.
+    /// The time zone times are shown in (IANA name, e.g. Europe/Moscow) for users who chose
+    /// none; storage is UTC.
     pub time_zone: String,
+    /// Where attached files are kept; a relative path is taken from the configuration file's
+    /// folder.
+    pub files_dir: String,
 }
 
 impl Default for WebConfig {
@@ -38,6 +42,7 @@ impl Default for WebConfig {
             secure_cookies: false,
             workers: 0,
             time_zone: "UTC".into(),
+            files_dir: "files".into(),
         }
     }
 }

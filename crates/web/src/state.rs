@@ -1,9 +1,10 @@
 //! What every request handler shares.
 
 use std::net::IpAddr;
+use std::path::PathBuf;
 
 use actix_web::HttpRequest;
-use crm_core::{Currency, Region};
+use crm_core::{Currency, Region, Zone};
 use crm_store::Store;
 
 use crate::config::WebConfig;
@@ -18,8 +19,10 @@ pub struct AppState {
     pub currency: Currency,
     pub config: WebConfig,
     pub throttle: LoginThrottle,
-    /// Where times are shown ([web] time_zone).
-    pub time_zone: chrono_tz::Tz,
+    /// Where times are shown for users who chose no zone ([web] time_zone).
+    pub time_zone: Zone,
+    /// Where attached files live.
+    pub files: PathBuf,
 }
 
 impl AppState {
@@ -29,9 +32,12 @@ impl AppState {
         currency: Currency,
         config: WebConfig,
     ) -> Result<AppState, String> {
+        let time_zone = Zone::parse(&config.time_zone)
+            .ok_or_else(|| crate::config::parse_time_zone(&config.time_zone).err().unwrap_or_default())?;
         Ok(AppState {
-            time_zone: crate::config::parse_time_zone(&config.time_zone)?,
-            store,
+            time_zone,
+            files: PathBuf::from(&config.files_dir),
+            store: store.with_default_zone(time_zone),
             ui: Ui::load()?,
             region,
             currency,

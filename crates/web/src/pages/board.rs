@@ -26,8 +26,8 @@ pub struct ColumnParams {
 }
 
 /// A card as the board shows it.
-fn card_view(state: &AppState, lang: &str, r: &crm_core::DealRow, stage_id: i64) -> Value {
-    let mut v = row_view(state, lang, r);
+fn card_view(zone: crm_core::Zone, lang: &str, r: &crm_core::DealRow, stage_id: i64) -> Value {
+    let mut v = row_view(zone, lang, r);
     v["stage_id"] = stage_id.into();
     v
 }
@@ -87,7 +87,7 @@ pub async fn board(
                 },
                 "count": c.count,
                 "totals": c.totals.iter().map(|(cur, sum)| cur.display(*sum, lang)).collect::<Vec<_>>(),
-                "cards": c.cards.iter().map(|r| card_view(&state, lang, r, c.stage.id)).collect::<Vec<_>>(),
+                "cards": c.cards.iter().map(|r| card_view(session.zone, lang, r, c.stage.id)).collect::<Vec<_>>(),
                 "has_more": c.has_more,
                 "more_url": more_url(&filters, c.stage.id, PER_COLUMN),
                 "list_url": list_url(&filters, c.stage.id),
@@ -141,7 +141,7 @@ pub async fn column(
     let lang = language_of(&req, Some(&session));
     let cards: Vec<Value> = cards
         .iter()
-        .map(|r| card_view(&state, lang, r, stage_id))
+        .map(|r| card_view(session.zone, lang, r, stage_id))
         .collect();
     let mut page = Page::new(&state, &req, Some(&session), "deals");
     page.insert("cards", &cards)

@@ -125,7 +125,7 @@ pub async fn card<R: CardPages>(
     let mut view = serde_json::to_value(&record).map_err(|e| WebError::Internal(e.to_string()))?;
     for key in ["created_at", "updated_at", "converted_at", "closed_at"] {
         if let Some(t) = view[key].as_str().and_then(|t| t.parse().ok()) {
-            view[key] = super::when(&state, t).into();
+            view[key] = super::when(session.zone, t).into();
         }
     }
     let mut page = Page::new(&state, &req, Some(&session), R::PATH);

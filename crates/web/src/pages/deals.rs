@@ -5,6 +5,7 @@ use actix_web::http::StatusCode;
 use actix_web::http::header::ACCEPT;
 use actix_web::{HttpRequest, HttpResponse, web};
 use crm_core::{
+    Zone,
     Deal, DealDraft, DealInput, DealRow, DealSort, Error, FieldErrors, LineInput, ListQuery,
     deal::{self, SOURCES},
     party,
@@ -31,7 +32,7 @@ const COMMON_CURRENCIES: &[&str] = &[
 const EMPTY_LINE_ROWS: usize = 3;
 
 /// A list row as templates show it: money and times formatted for the reader.
-pub fn row_view(state: &AppState, lang: &str, r: &DealRow) -> Value {
+pub fn row_view(zone: Zone, lang: &str, r: &DealRow) -> Value {
     json!({
         "id": r.id,
         "title": r.title,
@@ -45,7 +46,7 @@ pub fn row_view(state: &AppState, lang: &str, r: &DealRow) -> Value {
         "responsible_name": r.responsible_name,
         "expected_close": r.expected_close.map(|d| d.to_string()),
         "version": r.version,
-        "updated_at": when(state, r.updated_at),
+        "updated_at": when(zone, r.updated_at),
     })
 }
 
@@ -105,7 +106,7 @@ pub async fn list(
     let views: Vec<Value> = rows
         .items
         .iter()
-        .map(|r| row_view(&state, lang, r))
+        .map(|r| row_view(session.zone, lang, r))
         .collect();
     let mut page = Page::new(&state, &req, Some(&session), "deals");
     page.insert("rows", &views)
@@ -207,9 +208,9 @@ async fn card_page(
     };
     let mut view = serde_json::to_value(&deal).map_err(|e| WebError::Internal(e.to_string()))?;
     view["amount_display"] = deal.currency.display(deal.amount, lang).into();
-    view["created_at"] = when(state, deal.created_at).into();
-    view["updated_at"] = when(state, deal.updated_at).into();
-    view["closed_at"] = deal.closed_at.map(|t| when(state, t)).into();
+    view["created_at"] = when(session.zone, deal.created_at).into();
+    view["updated_at"] = when(session.zone, deal.updated_at).into();
+    view["closed_at"] = deal.closed_at.map(|t| when(session.zone, t)).into();
     view["stage_kind"] = deal.stage_kind.as_str().into();
     let history: Vec<Value> = history
         .iter()
@@ -218,7 +219,7 @@ async fn card_page(
                 "from_stage": h.from_stage,
                 "to_stage": h.to_stage,
                 "user_name": h.user_name,
-                "at": when(state, h.at),
+                "at": when(session.zone, h.at),
             })
         })
         .collect();

@@ -96,7 +96,7 @@ pub async fn list(
     let (st, a, query) = (state.clone(), actor(&session), q.clone());
     let found = blocking(move || st.store.list_leads(&a, status, &query)).await?;
     let has_next = found.has_next;
-    let rows: Vec<serde_json::Value> = rows_view(&state, found.items)?;
+    let rows: Vec<serde_json::Value> = rows_view(session.zone, found.items)?;
     let base = match status {
         Some(s) => format!("/leads?status={}", s.as_str()),
         None => "/leads".to_string(),
@@ -111,13 +111,13 @@ pub async fn list(
 }
 
 fn rows_view(
-    state: &AppState,
+    zone: crm_core::Zone,
     rows: Vec<crm_core::LeadRow>,
 ) -> Result<Vec<serde_json::Value>, WebError> {
     rows.into_iter()
         .map(|r| {
             let mut v = serde_json::to_value(&r).map_err(|e| WebError::Internal(e.to_string()))?;
-            v["created_at"] = super::when(state, r.created_at).into();
+            v["created_at"] = super::when(zone, r.created_at).into();
             Ok(v)
         })
         .collect()
@@ -232,7 +232,7 @@ async fn convert_page(
         }
     });
     let mut page = Page::new(state, req, Some(session), "leads");
-    page.insert("lead", &lead_view(state, lead)?)
+    page.insert("lead", &lead_view(session.zone, lead)?)
         .insert("action", &format!("/leads/{}/convert", lead.id))
         .insert("matches", &matches.visible)
         .insert("hidden_matches", &matches.hidden)
@@ -243,11 +243,11 @@ async fn convert_page(
 }
 
 /// A lead as templates show it: times in the installation's zone.
-fn lead_view(state: &AppState, lead: &Lead) -> Result<serde_json::Value, WebError> {
+fn lead_view(zone: crm_core::Zone, lead: &Lead) -> Result<serde_json::Value, WebError> {
     let mut v = serde_json::to_value(lead).map_err(|e| WebError::Internal(e.to_string()))?;
-    v["created_at"] = super::when(state, lead.created_at).into();
-    v["updated_at"] = super::when(state, lead.updated_at).into();
-    v["converted_at"] = lead.converted_at.map(|t| super::when(state, t)).into();
+    v["created_at"] = super::when(zone, lead.created_at).into();
+    v["updated_at"] = super::when(zone, lead.updated_at).into();
+    v["converted_at"] = lead.converted_at.map(|t| super::when(zone, t)).into();
     Ok(v)
 }
 

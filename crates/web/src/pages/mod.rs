@@ -114,6 +114,7 @@ impl Page {
         match session {
             Some(s) => {
                 ctx.insert("csrf_token", &s.csrf_token);
+                ctx.insert("unread", &s.unread);
                 ctx.insert(
                     "user",
                     &UserView {
@@ -302,9 +303,9 @@ fn render_error(
     }
 }
 
-/// A moment as shown on pages: in the installation's time zone, which the text names.
-pub fn when(state: &AppState, t: chrono::DateTime<chrono::Utc>) -> String {
-    t.with_timezone(&state.time_zone)
+/// A moment as shown on pages: in the reader's time zone, which the text names.
+pub fn when(zone: crm_core::Zone, t: chrono::DateTime<chrono::Utc>) -> String {
+    t.with_timezone(&zone.tz())
         .format("%Y-%m-%d %H:%M %Z")
         .to_string()
 }
