@@ -87,7 +87,12 @@ impl Direction {
 pub const CALL_RESULTS: &[&str] = &["answered", "no_answer", "busy", "voicemail", "wrong_number"];
 
 /// What the system records by itself.
-pub const EVENTS: &[&str] = &["created", "stage_changed", "responsible_changed", "converted"];
+pub const EVENTS: &[&str] = &[
+    "created",
+    "stage_changed",
+    "responsible_changed",
+    "converted",
+];
 
 /// An activity as typed in the form or posted to the API. Times are local to the user's zone
 /// in forms and RFC 3339 in the API.
@@ -160,15 +165,25 @@ impl ActivityInput {
         if !result.is_empty() && !CALL_RESULTS.contains(&result.as_str()) {
             e.add("result", "error-choice-invalid");
         }
-        let recording_url = self.recording_url.as_deref().unwrap_or("").trim().to_string();
-        if !recording_url.is_empty()
-            && !(recording_url.starts_with("https://") || recording_url.starts_with("http://"))
-        {
+        let recording_url = self
+            .recording_url
+            .as_deref()
+            .unwrap_or("")
+            .trim()
+            .to_string();
+        let web_link =
+            recording_url.starts_with("https://") || recording_url.starts_with("http://");
+        if !recording_url.is_empty() && !web_link {
             e.add("recording_url", "error-url-invalid");
         } else if recording_url.chars().count() > 2000 {
             e.add("recording_url", "error-too-long");
         }
-        let subject = party::line(&mut e, "subject", self.subject.as_deref().unwrap_or(""), false);
+        let subject = party::line(
+            &mut e,
+            "subject",
+            self.subject.as_deref().unwrap_or(""),
+            false,
+        );
         let body = party::note(&mut e, "body", self.body.as_deref().unwrap_or(""));
         let Some(kind) = kind else {
             return Err(crate::Error::Invalid(e));
@@ -185,7 +200,11 @@ impl ActivityInput {
         e.into_result(ActivityDraft {
             kind,
             occurred_at,
-            ends_at: if kind == ActivityKind::Meeting { ends_at } else { None },
+            ends_at: if kind == ActivityKind::Meeting {
+                ends_at
+            } else {
+                None
+            },
             // A call always has a direction: outgoing unless said otherwise.
             direction: match kind {
                 ActivityKind::Call => Some(direction.unwrap_or(Direction::Out)),
@@ -194,7 +213,11 @@ impl ActivityInput {
             },
             duration_s: if is_call { duration_s } else { None },
             result: if is_call { result } else { String::new() },
-            recording_url: if is_call { recording_url } else { String::new() },
+            recording_url: if is_call {
+                recording_url
+            } else {
+                String::new()
+            },
             subject,
             body,
         })
@@ -318,7 +341,9 @@ mod tests {
         }
         .validate(Zone::UTC, now())
         .unwrap_err();
-        let crate::Error::Invalid(e) = err else { panic!() };
+        let crate::Error::Invalid(e) = err else {
+            panic!()
+        };
         assert_eq!(e.get("ends_at"), Some("error-ends-before-start"));
         assert_eq!(e.get("duration"), Some("error-duration-invalid"));
         assert_eq!(e.get("recording_url"), Some("error-url-invalid"));

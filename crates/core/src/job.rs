@@ -64,7 +64,10 @@ mod tests {
 
     #[test]
     fn payload_round_trip() {
-        let j = Job::TaskReminder { task_id: 5, at: 1_800_000_000 };
+        let j = Job::TaskReminder {
+            task_id: 5,
+            at: 1_800_000_000,
+        };
         let s = serde_json::to_string(&j).unwrap();
         assert_eq!(s, r#"{"kind":"task_reminder","task_id":5,"at":1800000000}"#);
         assert_eq!(serde_json::from_str::<Job>(&s).unwrap(), j);

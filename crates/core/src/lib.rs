@@ -23,27 +23,29 @@ pub mod text;
 pub mod user;
 pub mod zone;
 
-pub use activity::{Activity, ActivityDraft, ActivityInput, ActivityKind, Attachment, Direction, Timeline};
+pub use activity::{
+    Activity, ActivityDraft, ActivityInput, ActivityKind, Attachment, Direction, Timeline,
+};
 pub use actor::{Action, Actor, ObjectKind, Role, Scope};
+pub use card::{CardLabel, CardRef};
 pub use company::{Company, CompanyDraft, CompanyInput, CompanyPatch, CompanyRow, ContactPerson};
 pub use contact::{Contact, ContactDraft, ContactInput, ContactPatch, ContactRow};
 pub use deal::{
     BoardColumn, Deal, DealDraft, DealFilter, DealInput, DealPatch, DealRow, DealSort, Line,
     LineDraft, LineInput, SaleKind, StageChange,
 };
-pub use card::{CardLabel, CardRef};
 pub use email::Email;
-pub use job::Job;
-pub use notification::{Notice, NoticeKind, Notification};
-pub use task::{Task, TaskComment, TaskDraft, TaskInput, TaskOwner, TaskSections};
-pub use zone::Zone;
 pub use error::{Error, FieldErrors, Result};
+pub use job::Job;
 pub use lead::{
     Conversion, Lead, LeadDraft, LeadInput, LeadPatch, LeadRow, LeadStatus, Link, Part,
 };
 pub use listing::{ListQuery, Page, SortKey};
 pub use money::Currency;
+pub use notification::{Notice, NoticeKind, Notification};
 pub use phone::{Phone, Region};
 pub use pipeline::{Pipeline, PipelineDraft, PipelineInput, Stage, StageInput, StageKind};
 pub use product::{Product, ProductDraft, ProductInput, ProductPatch};
+pub use task::{Task, TaskComment, TaskDraft, TaskInput, TaskOwner, TaskSections};
 pub use user::{User, UserDraft};
+pub use zone::Zone;

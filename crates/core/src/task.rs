@@ -95,23 +95,31 @@ impl TaskInput {
             },
         };
         let due_at = zone::moment(&mut e, "due_at", Some(&self.due_at), zone);
-        let remind_before_min =
-            small_number(&mut e, "remind_before", &self.remind_before, MAX_REMIND_MINUTES);
+        let remind_before_min = small_number(
+            &mut e,
+            "remind_before",
+            &self.remind_before,
+            MAX_REMIND_MINUTES,
+        );
         if remind_before_min.is_some() && due_at.is_none() && e.get("due_at").is_none() {
             e.add("remind_before", "error-reminder-needs-deadline");
         }
-        let repeat_days = match small_number(&mut e, "repeat_days", &self.repeat_days, MAX_REPEAT_DAYS)
-        {
-            Some(0) => None,
-            other => other,
-        };
+        let repeat_days =
+            match small_number(&mut e, "repeat_days", &self.repeat_days, MAX_REPEAT_DAYS) {
+                Some(0) => None,
+                other => other,
+            };
         if repeat_days.is_some() && due_at.is_none() && e.get("due_at").is_none() {
             e.add("repeat_days", "error-repeat-needs-deadline");
         }
         let repeat_until = date(&mut e, "repeat_until", Some(&self.repeat_until));
         let card = match (self.card_kind.trim(), self.card_id.trim()) {
             ("", "") => None,
-            (kind, id) => match id.parse::<i64>().ok().and_then(|id| CardRef::parse(kind, id)) {
+            (kind, id) => match id
+                .parse::<i64>()
+                .ok()
+                .and_then(|id| CardRef::parse(kind, id))
+            {
                 Some(card) => Some(card),
                 None => {
                     e.add("card_id", "error-card-invalid");
@@ -185,7 +193,10 @@ impl Task {
         TaskInput {
             title: self.title.clone(),
             description: self.description.clone(),
-            assignee_id: self.assignee_id.map(|id| id.to_string()).unwrap_or_default(),
+            assignee_id: self
+                .assignee_id
+                .map(|id| id.to_string())
+                .unwrap_or_default(),
             due_at: self
                 .due_at
                 .map(|t| zone.local(t).format("%Y-%m-%dT%H:%M").to_string())
@@ -193,8 +204,16 @@ impl Task {
             remind_before: opt(self.remind_before_min),
             repeat_days: opt(self.repeat_days),
             repeat_until: self.repeat_until.map(|d| d.to_string()).unwrap_or_default(),
-            card_kind: self.card.as_ref().map(|c| c.card.kind().to_string()).unwrap_or_default(),
-            card_id: self.card.as_ref().map(|c| c.card.id().to_string()).unwrap_or_default(),
+            card_kind: self
+                .card
+                .as_ref()
+                .map(|c| c.card.kind().to_string())
+                .unwrap_or_default(),
+            card_id: self
+                .card
+                .as_ref()
+                .map(|c| c.card.id().to_string())
+                .unwrap_or_default(),
         }
     }
 }
@@ -243,7 +262,10 @@ mod tests {
         let crate::Error::Invalid(e) = input.validate(Zone::UTC).unwrap_err() else {
             panic!()
         };
-        assert_eq!(e.get("remind_before"), Some("error-reminder-needs-deadline"));
+        assert_eq!(
+            e.get("remind_before"),
+            Some("error-reminder-needs-deadline")
+        );
         assert_eq!(e.get("repeat_days"), Some("error-repeat-needs-deadline"));
     }
 
@@ -262,7 +284,10 @@ mod tests {
         .unwrap();
         // 03:10 CEST is 01:10 UTC; fifteen minutes before is 00:55 UTC = 01:55 CET, before the jump.
         assert_eq!(d.due_at.unwrap().to_rfc3339(), "2026-03-29T01:10:00+00:00");
-        assert_eq!(d.remind_at().unwrap().to_rfc3339(), "2026-03-29T00:55:00+00:00");
+        assert_eq!(
+            d.remind_at().unwrap().to_rfc3339(),
+            "2026-03-29T00:55:00+00:00"
+        );
         assert_eq!(d.card, Some(CardRef::Contact(5)));
     }
 

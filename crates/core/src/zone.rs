@@ -34,7 +34,9 @@ impl Zone {
             LocalResult::Ambiguous(first, _) => first.with_timezone(&Utc),
             LocalResult::None => {
                 // In a gap: read the clock with the offset in force just before it.
-                let before = self.0.offset_from_utc_datetime(&(local - Duration::hours(3)));
+                let before = self
+                    .0
+                    .offset_from_utc_datetime(&(local - Duration::hours(3)));
                 let offset = chrono::Offset::fix(&before);
                 (local - Duration::seconds(i64::from(offset.local_minus_utc()))).and_utc()
             }
@@ -82,10 +84,15 @@ pub fn moment(
         .map(|t| t.with_timezone(&Utc))
         .ok()
         .or_else(|| {
-            ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M:%S"]
-                .iter()
-                .find_map(|f| NaiveDateTime::parse_from_str(s, f).ok())
-                .map(|local| zone.to_utc(local))
+            [
+                "%Y-%m-%dT%H:%M",
+                "%Y-%m-%d %H:%M",
+                "%Y-%m-%dT%H:%M:%S",
+                "%Y-%m-%d %H:%M:%S",
+            ]
+            .iter()
+            .find_map(|f| NaiveDateTime::parse_from_str(s, f).ok())
+            .map(|local| zone.to_utc(local))
         });
     match parsed {
         Some(t) if (1900..=2999).contains(&chrono::Datelike::year(&t)) => Some(t),
@@ -112,11 +119,23 @@ mod tests {
     fn berlin_spring_gap_and_autumn_overlap() {
         let z = Zone::parse("Europe/Berlin").unwrap();
         // 29 March 2026: 02:00 CET jumps to 03:00 CEST.
-        assert_eq!(z.to_utc(at("2026-03-29 01:30")).to_rfc3339(), "2026-03-29T00:30:00+00:00");
-        assert_eq!(z.to_utc(at("2026-03-29 02:30")).to_rfc3339(), "2026-03-29T01:30:00+00:00");
-        assert_eq!(z.to_utc(at("2026-03-29 03:30")).to_rfc3339(), "2026-03-29T01:30:00+00:00");
+        assert_eq!(
+            z.to_utc(at("2026-03-29 01:30")).to_rfc3339(),
+            "2026-03-29T00:30:00+00:00"
+        );
+        assert_eq!(
+            z.to_utc(at("2026-03-29 02:30")).to_rfc3339(),
+            "2026-03-29T01:30:00+00:00"
+        );
+        assert_eq!(
+            z.to_utc(at("2026-03-29 03:30")).to_rfc3339(),
+            "2026-03-29T01:30:00+00:00"
+        );
         // 25 October 2026: 02:30 happens twice; the first (CEST) is meant.
-        assert_eq!(z.to_utc(at("2026-10-25 02:30")).to_rfc3339(), "2026-10-25T00:30:00+00:00");
+        assert_eq!(
+            z.to_utc(at("2026-10-25 02:30")).to_rfc3339(),
+            "2026-10-25T00:30:00+00:00"
+        );
         let (start, end) = z.day_range(NaiveDate::from_ymd_opt(2026, 10, 25).unwrap());
         assert_eq!((end - start).num_hours(), 25);
     }

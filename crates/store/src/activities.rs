@@ -125,30 +125,30 @@ type ActivityColumns = (
 
 fn columns() -> ActivityColumns {
     (
-    (
-        activities::id,
-        activities::kind,
-        activities::occurred_at,
-        activities::ends_at,
-        activities::direction,
-        activities::duration_s,
-        activities::result,
-        activities::recording_url,
-        activities::subject,
-        activities::body,
-        activities::event,
-        activities::data,
-    ),
-    (
-        activities::home,
-        activities::contact_id,
-        activities::company_id,
-        activities::deal_id,
-        activities::lead_id,
-        activities::author_id,
-        activities::created_at,
-    ),
-    users::name.nullable(),
+        (
+            activities::id,
+            activities::kind,
+            activities::occurred_at,
+            activities::ends_at,
+            activities::direction,
+            activities::duration_s,
+            activities::result,
+            activities::recording_url,
+            activities::subject,
+            activities::body,
+            activities::event,
+            activities::data,
+        ),
+        (
+            activities::home,
+            activities::contact_id,
+            activities::company_id,
+            activities::deal_id,
+            activities::lead_id,
+            activities::author_id,
+            activities::created_at,
+        ),
+        users::name.nullable(),
     )
 }
 
@@ -315,7 +315,8 @@ fn visible_activity(conn: &mut DbConn, actor: &Actor, id: i64) -> StoreResult<Ac
 
 /// Whether the actor may remove an activity: its author or an administrator; never an event.
 fn may_delete(actor: &Actor, a: &Activity) -> bool {
-    a.kind != ActivityKind::Event && (actor.is_admin() || (a.author_id.is_some() && a.author_id == actor.user_id()))
+    a.kind != ActivityKind::Event
+        && (actor.is_admin() || (a.author_id.is_some() && a.author_id == actor.user_id()))
 }
 
 impl Store {
@@ -329,7 +330,14 @@ impl Store {
         self.write(|conn| {
             cards::check(conn, actor, card, Action::View)?;
             let links = cards::links(conn, card)?;
-            let id = insert(conn, actor, card, links, draft, ("", &serde_json::json!({})))?;
+            let id = insert(
+                conn,
+                actor,
+                card,
+                links,
+                draft,
+                ("", &serde_json::json!({})),
+            )?;
             load(conn, id)
         })
     }
@@ -417,7 +425,10 @@ impl Store {
                 .order((activities::occurred_at.desc(), activities::id.desc()))
                 .limit(limit as i64 + 1)
                 .load(conn)?;
-            let mut items = rows.into_iter().map(to_activity).collect::<StoreResult<Vec<_>>>()?;
+            let mut items = rows
+                .into_iter()
+                .map(to_activity)
+                .collect::<StoreResult<Vec<_>>>()?;
             let next = if items.len() > limit {
                 items.truncate(limit);
                 items.last().map(|a| (a.occurred_at, a.id))
@@ -462,7 +473,14 @@ impl Store {
                         subject: String::new(),
                         body: note.to_string(),
                     };
-                    insert(conn, actor, card, links, &draft, ("", &serde_json::json!({})))?
+                    insert(
+                        conn,
+                        actor,
+                        card,
+                        links,
+                        &draft,
+                        ("", &serde_json::json!({})),
+                    )?
                 }
             };
             let now = Utc::now().naive_utc();
@@ -607,8 +625,12 @@ pub(crate) fn card_saved(
 pub(crate) fn forget(conn: &mut DbConn, card: CardRef) -> StoreResult<()> {
     let q = activities::table.filter(activities::home.eq(card.kind()));
     match card {
-        CardRef::Contact(id) => diesel::delete(q.filter(activities::contact_id.eq(id))).execute(conn)?,
-        CardRef::Company(id) => diesel::delete(q.filter(activities::company_id.eq(id))).execute(conn)?,
+        CardRef::Contact(id) => {
+            diesel::delete(q.filter(activities::contact_id.eq(id))).execute(conn)?
+        }
+        CardRef::Company(id) => {
+            diesel::delete(q.filter(activities::company_id.eq(id))).execute(conn)?
+        }
         CardRef::Deal(id) => diesel::delete(q.filter(activities::deal_id.eq(id))).execute(conn)?,
         CardRef::Lead(id) => diesel::delete(q.filter(activities::lead_id.eq(id))).execute(conn)?,
     };

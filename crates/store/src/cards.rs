@@ -14,7 +14,12 @@ use crate::scope::{check_access, companies_for, contacts_for, deals_for, leads_f
 pub(crate) type Links = (Option<i64>, Option<i64>, Option<i64>, Option<i64>);
 
 /// Refuses unless the actor may `action` the card ("not found" if they may not even see it).
-pub(crate) fn check(conn: &mut DbConn, actor: &Actor, card: CardRef, action: Action) -> StoreResult<()> {
+pub(crate) fn check(
+    conn: &mut DbConn,
+    actor: &Actor,
+    card: CardRef,
+    action: Action,
+) -> StoreResult<()> {
     match card {
         CardRef::Contact(id) => check_access!(conn, contacts_for, contacts, actor, id, action),
         CardRef::Company(id) => check_access!(conn, companies_for, companies, actor, id, action),

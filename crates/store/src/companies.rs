@@ -2,8 +2,8 @@
 
 use chrono::{NaiveDateTime, Utc};
 use crm_core::{
-    CardRef,
-    Action, Actor, Company, CompanyDraft, CompanyRow, Error, ListQuery, ObjectKind, Page, text,
+    Action, Actor, CardRef, Company, CompanyDraft, CompanyRow, Error, ListQuery, ObjectKind, Page,
+    text,
 };
 use diesel::prelude::*;
 
@@ -131,7 +131,14 @@ pub(crate) fn insert(
     parties::replace_children(conn, Owner::Company(id), children(draft))?;
     let created = load(conn, actor, id)?;
     let card = CardRef::Company(id);
-    crate::activities::card_saved(conn, actor, card, None, created.responsible_id, &created.name)?;
+    crate::activities::card_saved(
+        conn,
+        actor,
+        card,
+        None,
+        created.responsible_id,
+        &created.name,
+    )?;
     audit::record(
         conn,
         actor,
@@ -172,7 +179,14 @@ impl Store {
             parties::replace_children(conn, Owner::Company(id), children(draft))?;
             let after = load(conn, actor, id)?;
             let (card, was) = (CardRef::Company(id), Some(before.responsible_id));
-            crate::activities::card_saved(conn, actor, card, was, after.responsible_id, &after.name)?;
+            crate::activities::card_saved(
+                conn,
+                actor,
+                card,
+                was,
+                after.responsible_id,
+                &after.name,
+            )?;
             let changes = audit::diff(&before.to_input(), &after.to_input());
             audit::record(conn, actor, "update", "company", id, changes)?;
             Ok(after)

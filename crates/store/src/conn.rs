@@ -6,9 +6,9 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use crm_core::Zone;
 use diesel::connection::SimpleConnection;
 use diesel::prelude::*;
-use crm_core::Zone;
 use diesel::{PgConnection, SqliteConnection};
 use serde::{Deserialize, Serialize};
 

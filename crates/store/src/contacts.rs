@@ -2,8 +2,7 @@
 
 use chrono::{NaiveDate, NaiveDateTime, Utc};
 use crm_core::{
-    CardRef,
-    Action, Actor, Contact, ContactDraft, ContactRow, Error, ListQuery, ObjectKind, Page,
+    Action, Actor, CardRef, Contact, ContactDraft, ContactRow, Error, ListQuery, ObjectKind, Page,
     company::ContactPerson, text,
 };
 use diesel::prelude::*;
@@ -157,7 +156,14 @@ pub(crate) fn insert(
     parties::replace_children(conn, Owner::Contact(id), children(draft))?;
     let created = load(conn, actor, id)?;
     let card = CardRef::Contact(id);
-    crate::activities::card_saved(conn, actor, card, None, created.responsible_id, &created.name)?;
+    crate::activities::card_saved(
+        conn,
+        actor,
+        card,
+        None,
+        created.responsible_id,
+        &created.name,
+    )?;
     audit::record(
         conn,
         actor,
@@ -199,7 +205,14 @@ impl Store {
             parties::replace_children(conn, Owner::Contact(id), children(draft))?;
             let after = load(conn, actor, id)?;
             let (card, was) = (CardRef::Contact(id), Some(before.responsible_id));
-            crate::activities::card_saved(conn, actor, card, was, after.responsible_id, &after.name)?;
+            crate::activities::card_saved(
+                conn,
+                actor,
+                card,
+                was,
+                after.responsible_id,
+                &after.name,
+            )?;
             let changes = audit::diff(&before.to_input(), &after.to_input());
             audit::record(conn, actor, "update", "contact", id, changes)?;
             Ok(after)

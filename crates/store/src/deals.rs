@@ -6,9 +6,8 @@ use std::collections::HashMap;
 
 use chrono::{NaiveDate, NaiveDateTime, Utc};
 use crm_core::{
-    CardRef,
-    Action, Actor, Currency, Deal, DealDraft, Error, Line, LineDraft, Pipeline, SaleKind, Stage,
-    StageChange, StageKind, text,
+    Action, Actor, CardRef, Currency, Deal, DealDraft, Error, Line, LineDraft, Pipeline, SaleKind,
+    Stage, StageChange, StageKind, text,
 };
 use diesel::prelude::*;
 
@@ -481,7 +480,14 @@ pub(crate) fn insert(conn: &mut DbConn, actor: &Actor, draft: &DealDraft) -> Sto
     record_move(conn, actor, id, None, stage.id, now)?;
     let created = load(conn, actor, id)?;
     let card = CardRef::Deal(id);
-    crate::activities::card_saved(conn, actor, card, None, created.responsible_id, &created.title)?;
+    crate::activities::card_saved(
+        conn,
+        actor,
+        card,
+        None,
+        created.responsible_id,
+        &created.title,
+    )?;
     audit::record(conn, actor, "create", "deal", id, audit::snapshot(&created))?;
     Ok(created)
 }
@@ -595,7 +601,14 @@ impl Store {
             }
             let after = load(conn, actor, id)?;
             let (card, was) = (CardRef::Deal(id), Some(before.responsible_id));
-            crate::activities::card_saved(conn, actor, card, was, after.responsible_id, &after.title)?;
+            crate::activities::card_saved(
+                conn,
+                actor,
+                card,
+                was,
+                after.responsible_id,
+                &after.title,
+            )?;
             audit::record(
                 conn,
                 actor,

@@ -55,7 +55,14 @@ impl Store {
                     .returning(departments::id)
                     .get_result(conn)?,
             };
-            crate::audit::record(conn, actor, "save", "department", id, serde_json::json!({"name": name, "head_id": head_id}))?;
+            crate::audit::record(
+                conn,
+                actor,
+                "save",
+                "department",
+                id,
+                serde_json::json!({"name": name, "head_id": head_id}),
+            )?;
             Ok(Department {
                 id,
                 name: name.clone(),
@@ -79,10 +86,16 @@ impl Store {
             return Err(Error::Forbidden.into());
         }
         self.write(|conn| {
-            users::table.find(user_id).select(users::id).first::<i64>(conn)?;
+            users::table
+                .find(user_id)
+                .select(users::id)
+                .first::<i64>(conn)?;
             diesel::delete(department_members::table.find(user_id)).execute(conn)?;
             if let Some(d) = department_id {
-                departments::table.find(d).select(departments::id).first::<i64>(conn)?;
+                departments::table
+                    .find(d)
+                    .select(departments::id)
+                    .first::<i64>(conn)?;
                 diesel::insert_into(department_members::table)
                     .values((
                         department_members::user_id.eq(user_id),
@@ -90,7 +103,14 @@ impl Store {
                     ))
                     .execute(conn)?;
             }
-            crate::audit::record(conn, actor, "department", "user", user_id, serde_json::json!({"department_id": department_id}))
+            crate::audit::record(
+                conn,
+                actor,
+                "department",
+                "user",
+                user_id,
+                serde_json::json!({"department_id": department_id}),
+            )
         })
     }
 
@@ -101,7 +121,10 @@ impl Store {
                 .select((departments::id, departments::name, departments::head_id))
                 .load(conn)?;
             let members: Vec<(i64, i64)> = department_members::table
-                .select((department_members::department_id, department_members::user_id))
+                .select((
+                    department_members::department_id,
+                    department_members::user_id,
+                ))
                 .load(conn)?;
             Ok(rows
                 .into_iter()

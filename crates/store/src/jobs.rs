@@ -28,7 +28,10 @@ pub struct ClaimedJob {
 pub enum JobOutcome {
     Done,
     /// Failed; tried again later, or given up after the last attempt.
-    Failed { error: String, given_up: bool },
+    Failed {
+        error: String,
+        given_up: bool,
+    },
     /// The lease ran out and another worker has the job: nothing was written.
     Lost,
 }
@@ -49,7 +52,8 @@ pub(crate) fn enqueue(
     run_at: DateTime<Utc>,
     key: Option<&str>,
 ) -> StoreResult<bool> {
-    let payload = serde_json::to_string(job).map_err(|e| crate::StoreError::Config(e.to_string()))?;
+    let payload =
+        serde_json::to_string(job).map_err(|e| crate::StoreError::Config(e.to_string()))?;
     let inserted = conn.transaction(|c| {
         diesel::insert_into(jobs::table)
             .values((
@@ -73,7 +77,12 @@ pub(crate) fn enqueue(
 
 impl Store {
     /// Queues a job (see [`enqueue`]).
-    pub fn enqueue(&self, job: &Job, run_at: DateTime<Utc>, key: Option<&str>) -> StoreResult<bool> {
+    pub fn enqueue(
+        &self,
+        job: &Job,
+        run_at: DateTime<Utc>,
+        key: Option<&str>,
+    ) -> StoreResult<bool> {
         self.write(|conn| enqueue(conn, job, run_at, key))
     }
 
@@ -98,10 +107,11 @@ impl Store {
     ) -> StoreResult<Vec<ClaimedJob>> {
         let now_n = now.naive_utc();
         let free = || {
-            jobs::done_at
-                .is_null()
-                .and(jobs::run_at.le(now_n))
-                .and(jobs::locked_until.is_null().or(jobs::locked_until.lt(now_n)))
+            jobs::done_at.is_null().and(jobs::run_at.le(now_n)).and(
+                jobs::locked_until
+                    .is_null()
+                    .or(jobs::locked_until.lt(now_n)),
+            )
         };
         self.write(|conn| {
             let ids: Vec<i64> = match conn {
@@ -190,7 +200,8 @@ impl Store {
                             jobs::last_error.eq(&error),
                             jobs::locked_by.eq(None::<String>),
                             jobs::locked_until.eq(None::<NaiveDateTime>),
-                            jobs::run_at.eq((failed_at + retry_delay(claimed.attempts)).naive_utc()),
+                            jobs::run_at
+                                .eq((failed_at + retry_delay(claimed.attempts)).naive_utc()),
                             jobs::done_at.eq(given_up.then_some(failed_at.naive_utc())),
                         ))
                         .execute(conn)?)

@@ -3,9 +3,8 @@
 
 use chrono::{NaiveDateTime, Utc};
 use crm_core::{
-    CardRef,
-    Action, Actor, Conversion, Error, Lead, LeadDraft, LeadRow, LeadStatus, ListQuery, Page, Part,
-    text,
+    Action, Actor, CardRef, Conversion, Error, Lead, LeadDraft, LeadRow, LeadStatus, ListQuery,
+    Page, Part, text,
 };
 use diesel::prelude::*;
 
@@ -206,7 +205,14 @@ impl Store {
                 .get_result(conn)?;
             let created = load(conn, actor, id)?;
             let card = CardRef::Lead(id);
-            crate::activities::card_saved(conn, actor, card, None, created.responsible_id, &created.title)?;
+            crate::activities::card_saved(
+                conn,
+                actor,
+                card,
+                None,
+                created.responsible_id,
+                &created.title,
+            )?;
             audit::record(conn, actor, "create", "lead", id, audit::snapshot(&created))?;
             Ok(created)
         })
@@ -235,7 +241,14 @@ impl Store {
                 .execute(conn)?;
             let after = load(conn, actor, id)?;
             let (card, was) = (CardRef::Lead(id), Some(before.responsible_id));
-            crate::activities::card_saved(conn, actor, card, was, after.responsible_id, &after.title)?;
+            crate::activities::card_saved(
+                conn,
+                actor,
+                card,
+                was,
+                after.responsible_id,
+                &after.title,
+            )?;
             audit::record(
                 conn,
                 actor,
@@ -376,7 +389,13 @@ impl Store {
                     leads::updated_at.eq(now),
                 ))
                 .execute(conn)?;
-            crate::activities::event(conn, actor, CardRef::Lead(id), "converted", serde_json::json!({}))?;
+            crate::activities::event(
+                conn,
+                actor,
+                CardRef::Lead(id),
+                "converted",
+                serde_json::json!({}),
+            )?;
             let after = load(conn, actor, id)?;
             audit::record(
                 conn,

@@ -35,11 +35,11 @@ pub mod testing;
 
 pub use activities::NewAttachment;
 pub use audit::AuditEntry;
-pub use departments::Department;
-pub use jobs::{ClaimedJob, JobOutcome, QueueCounts};
 pub use conn::{Backend, DbConfig, DbUrl, Store, mask_url};
 pub use demo::BulkDeal;
+pub use departments::Department;
 pub use error::{StoreError, StoreResult};
+pub use jobs::{ClaimedJob, JobOutcome, QueueCounts};
 pub use parties::{Duplicate, Duplicates};
 pub use pipelines::LostReason;
 pub use search::{SearchResults, searchable};

@@ -14,7 +14,12 @@ use crate::notifications::notify;
 use crate::schema::{contacts, deals, users};
 use crate::tasks::{heads_of, load_task, zone_of};
 
-pub(crate) fn run(conn: &mut DbConn, default: Zone, job: &Job, now: DateTime<Utc>) -> StoreResult<()> {
+pub(crate) fn run(
+    conn: &mut DbConn,
+    default: Zone,
+    job: &Job,
+    now: DateTime<Utc>,
+) -> StoreResult<()> {
     match *job {
         Job::TaskReminder { task_id, at } => task_reminder(conn, default, task_id, at),
         Job::TaskOverdue { task_id, due } => task_overdue(conn, task_id, due),
@@ -39,9 +44,13 @@ fn task_reminder(conn: &mut DbConn, default: Zone, task_id: i64, at: i64) -> Sto
     let due_text = zone.local(due).format("%Y-%m-%d %H:%M").to_string();
     notify(
         conn,
-        &Notice::new(assignee, NoticeKind::TaskReminder, format!("/tasks/{task_id}"))
-            .arg("title", &task.title)
-            .arg("due", due_text),
+        &Notice::new(
+            assignee,
+            NoticeKind::TaskReminder,
+            format!("/tasks/{task_id}"),
+        )
+        .arg("title", &task.title)
+        .arg("due", due_text),
     )
 }
 
@@ -122,7 +131,12 @@ fn deals_past_close(conn: &mut DbConn, default: Zone, now: DateTime<Utc>) -> Sto
         .filter(deals::state.eq("open"))
         .filter(deals::expected_close.lt(today))
         .filter(deals::expected_close.ge(today - Duration::days(7)))
-        .select((deals::id, deals::title, deals::responsible_id, deals::expected_close))
+        .select((
+            deals::id,
+            deals::title,
+            deals::responsible_id,
+            deals::expected_close,
+        ))
         .load(conn)?;
     for (id, title, responsible, date) in rows {
         let (Some(uid), Some(date)) = (responsible, date) else {

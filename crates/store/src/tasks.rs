@@ -126,6 +126,9 @@ fn to_tasks(conn: &mut DbConn, rows: Vec<TaskRecord>) -> StoreResult<Vec<Task>> 
         .collect())
 }
 
+/// A comment with its author's name.
+type CommentRow = (i64, Option<i64>, Option<String>, String, NaiveDateTime);
+
 fn load(conn: &mut DbConn, id: i64) -> StoreResult<Task> {
     let row: TaskRecord = tasks::table.find(id).select(COLUMNS).first(conn)?;
     let mut v = to_tasks(conn, vec![row])?;
@@ -227,9 +230,13 @@ fn assigned_notice(conn: &mut DbConn, actor: &Actor, task: &Task) -> StoreResult
         let by = crate::activities::user_name(conn, actor.user_id())?.unwrap_or_default();
         notify(
             conn,
-            &Notice::new(assignee, NoticeKind::TaskAssigned, format!("/tasks/{}", task.id))
-                .arg("title", &task.title)
-                .arg("by", by),
+            &Notice::new(
+                assignee,
+                NoticeKind::TaskAssigned,
+                format!("/tasks/{}", task.id),
+            )
+            .arg("title", &task.title)
+            .arg("by", by),
         )?;
     }
     Ok(())
@@ -240,9 +247,7 @@ fn second(t: Option<DateTime<Utc>>) -> Option<NaiveDateTime> {
     t.and_then(|t| t.with_nanosecond(0)).map(|t| t.naive_utc())
 }
 
-fn card_columns(
-    card: Option<CardRef>,
-) -> (Option<i64>, Option<i64>, Option<i64>, Option<i64>) {
+fn card_columns(card: Option<CardRef>) -> (Option<i64>, Option<i64>, Option<i64>, Option<i64>) {
     match card {
         Some(CardRef::Contact(id)) => (Some(id), None, None, None),
         Some(CardRef::Company(id)) => (None, Some(id), None, None),
@@ -254,7 +259,8 @@ fn card_columns(
 
 fn check_draft(conn: &mut DbConn, actor: &Actor, draft: &TaskDraft) -> StoreResult<Option<i64>> {
     let assignee = draft.assignee_id.or(actor.user_id());
-    check_responsible(conn, assignee).map_err(|_| Error::invalid("assignee_id", "error-assignee-inactive"))?;
+    check_responsible(conn, assignee)
+        .map_err(|_| Error::invalid("assignee_id", "error-assignee-inactive"))?;
     if let Some(card) = draft.card {
         cards::check(conn, actor, card, Action::View)
             .map_err(|_| Error::invalid("card_id", "error-card-invalid"))?;
@@ -318,7 +324,10 @@ impl Visible {
                 me,
             });
         }
-        let mut mine = me.map(|m| people_of(conn, m)).transpose()?.unwrap_or_default();
+        let mut mine = me
+            .map(|m| people_of(conn, m))
+            .transpose()?
+            .unwrap_or_default();
         mine.extend(me);
         let (full, authored_only) = assignees.iter().partition(|a| mine.contains(a));
         Ok(Visible {
@@ -336,9 +345,11 @@ impl Visible {
             q.filter(tasks::assignee_id.eq_any(self.full.clone()))
         } else {
             q.filter(
-                tasks::assignee_id.eq_any(self.full.clone()).or(tasks::assignee_id
-                    .eq_any(self.authored_only.clone())
-                    .and(tasks::author_id.eq(self.me.unwrap_or(-1)))),
+                tasks::assignee_id
+                    .eq_any(self.full.clone())
+                    .or(tasks::assignee_id
+                        .eq_any(self.authored_only.clone())
+                        .and(tasks::author_id.eq(self.me.unwrap_or(-1)))),
             )
         }
     }
@@ -485,19 +496,18 @@ impl Store {
     pub fn task_comments(&self, actor: &Actor, id: i64) -> StoreResult<Vec<TaskComment>> {
         self.read(|conn| {
             visible_task(conn, actor, id)?;
-            let rows: Vec<(i64, Option<i64>, Option<String>, String, NaiveDateTime)> =
-                task_comments::table
-                    .left_join(users::table.on(users::id.nullable().eq(task_comments::author_id)))
-                    .filter(task_comments::task_id.eq(id))
-                    .order(task_comments::id)
-                    .select((
-                        task_comments::id,
-                        task_comments::author_id,
-                        users::name.nullable(),
-                        task_comments::body,
-                        task_comments::created_at,
-                    ))
-                    .load(conn)?;
+            let rows: Vec<CommentRow> = task_comments::table
+                .left_join(users::table.on(users::id.nullable().eq(task_comments::author_id)))
+                .filter(task_comments::task_id.eq(id))
+                .order(task_comments::id)
+                .select((
+                    task_comments::id,
+                    task_comments::author_id,
+                    users::name.nullable(),
+                    task_comments::body,
+                    task_comments::created_at,
+                ))
+                .load(conn)?;
             Ok(rows
                 .into_iter()
                 .map(|(cid, author_id, author_name, body, at)| TaskComment {

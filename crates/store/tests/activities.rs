@@ -39,7 +39,9 @@ fn contact(s: &Store, a: &Actor, name: &str, company: Option<i64>, public: bool)
         visible_to_all: public,
         ..Default::default()
     };
-    s.create_contact(a, &input.validate(ru()).unwrap()).unwrap().id
+    s.create_contact(a, &input.validate(ru()).unwrap())
+        .unwrap()
+        .id
 }
 
 fn note(text: &str) -> crm_core::ActivityDraft {
@@ -123,7 +125,8 @@ fn timelines_collect_a_companys_contacts_and_deals() {
         }
         .validate(Zone::UTC, Utc::now())
         .unwrap();
-        s.log_activity(&other, CardRef::Deal(deal.id), &call).unwrap();
+        s.log_activity(&other, CardRef::Deal(deal.id), &call)
+            .unwrap();
         s.log_activity(&m, CardRef::Contact(ann), &note("Prefers mornings"))
             .unwrap();
         for i in 0..25 {
@@ -152,8 +155,15 @@ fn timelines_collect_a_companys_contacts_and_deals() {
         let ids: HashSet<i64> = company_line.iter().map(|a| a.id).collect();
         assert_eq!(ids.len(), company_line.len());
         assert_eq!(company_line.len(), 25 + 1 + 2 + 3, "{}", t.backend_name());
-        assert!(company_line.windows(2).all(|w| (w[0].occurred_at, w[0].id) > (w[1].occurred_at, w[1].id)));
-        let moved = company_line.iter().find(|a| a.event == "stage_changed").unwrap();
+        assert!(
+            company_line
+                .windows(2)
+                .all(|w| (w[0].occurred_at, w[0].id) > (w[1].occurred_at, w[1].id))
+        );
+        let moved = company_line
+            .iter()
+            .find(|a| a.event == "stage_changed")
+            .unwrap();
         assert_eq!(moved.home, CardRef::Deal(deal.id));
         assert!(moved.data["to"].as_str().is_some());
         // The contact shows the deal's call too; the deal does not show the contact's note.
@@ -162,7 +172,13 @@ fn timelines_collect_a_companys_contacts_and_deals() {
         let deal_line = all(&admin, CardRef::Deal(deal.id));
         assert!(deal_line.iter().all(|a| a.body != "Prefers mornings"));
         let calls = s
-            .timeline(&admin, CardRef::Company(company), Some(ActivityKind::Call), None, 10)
+            .timeline(
+                &admin,
+                CardRef::Company(company),
+                Some(ActivityKind::Call),
+                None,
+                10,
+            )
             .unwrap();
         assert_eq!(calls.items.len(), 1);
         assert_eq!(calls.items[0].duration_s, Some(180));
@@ -172,14 +188,26 @@ fn timelines_collect_a_companys_contacts_and_deals() {
         assert!(seen_by_m.iter().all(|a| a.deal_id.is_none()));
         assert_eq!(seen_by_m.len(), company_line.len() - 3);
         assert!(matches!(
-            domain(s.timeline(&m, CardRef::Deal(deal.id), None, None, 10).unwrap_err()),
+            domain(
+                s.timeline(&m, CardRef::Deal(deal.id), None, None, 10)
+                    .unwrap_err()
+            ),
             Error::NotFound
         ));
         // Only the author (or an admin) deletes; events are not deletable.
-        let mine = ann_line.iter().find(|a| a.body == "Prefers mornings").unwrap();
-        assert!(matches!(domain(s.delete_activity(&other, mine.id).unwrap_err()), Error::NotFound | Error::Forbidden));
+        let mine = ann_line
+            .iter()
+            .find(|a| a.body == "Prefers mornings")
+            .unwrap();
+        assert!(matches!(
+            domain(s.delete_activity(&other, mine.id).unwrap_err()),
+            Error::NotFound | Error::Forbidden
+        ));
         s.delete_activity(&m, mine.id).unwrap();
-        assert!(matches!(domain(s.delete_activity(&admin, moved.id).unwrap_err()), Error::Forbidden));
+        assert!(matches!(
+            domain(s.delete_activity(&admin, moved.id).unwrap_err()),
+            Error::Forbidden
+        ));
     }
 }
 
@@ -204,12 +232,21 @@ fn attachments_follow_their_cards_permissions() {
         assert_eq!(a.attachments.len(), 1);
         let id = a.attachments[0].id;
         assert_eq!(s.attachment(&m, id).unwrap().file_name, "plan.pdf");
-        assert!(matches!(domain(s.attachment(&other, id).unwrap_err()), Error::NotFound));
         assert!(matches!(
-            domain(s.attach_files(&other, CardRef::Contact(ann), None, "", &[]).unwrap_err()),
+            domain(s.attachment(&other, id).unwrap_err()),
             Error::NotFound
         ));
-        assert_eq!(s.delete_activity(&m, a.id).unwrap(), vec!["aa/bb/key1".to_string()]);
+        assert!(matches!(
+            domain(
+                s.attach_files(&other, CardRef::Contact(ann), None, "", &[])
+                    .unwrap_err()
+            ),
+            Error::NotFound
+        ));
+        assert_eq!(
+            s.delete_activity(&m, a.id).unwrap(),
+            vec!["aa/bb/key1".to_string()]
+        );
     }
 }
 
@@ -220,21 +257,22 @@ fn a_task_reminds_its_assignee_once_and_alerts_the_head_when_overdue() {
         let admin = user(s, "boss@example.com", Role::Admin);
         let head = user(s, "head@example.com", Role::Manager);
         let m = user(s, "m@example.com", Role::Manager);
-        let dept = s
-            .save_department(&admin, "Sales", head.user_id())
-            .unwrap();
+        let dept = s.save_department(&admin, "Sales", head.user_id()).unwrap();
         s.set_user_department(&admin, m.user_id().unwrap(), Some(dept.id))
             .unwrap();
         let due = Utc::now() + Duration::hours(2);
         let mut input = task("Call Ann back", Some(due), Some(15));
         input.assignee_id = m.user_id().unwrap().to_string();
-        let created = s.create_task(&head, &input.validate(Zone::UTC).unwrap()).unwrap();
+        let created = s
+            .create_task(&head, &input.validate(Zone::UTC).unwrap())
+            .unwrap();
         // Assigning tells the assignee at once.
         assert_eq!(unread(s, &m), 1);
         // Nothing is due yet.
         assert_eq!(drain(s, "w1", Utc::now()), 0);
         // Saving again without changes queues nothing twice.
-        s.update_task(&m, created.id, &input.validate(Zone::UTC).unwrap()).unwrap();
+        s.update_task(&m, created.id, &input.validate(Zone::UTC).unwrap())
+            .unwrap();
         assert_eq!(drain(s, "w1", due - Duration::minutes(10)), 1);
         assert_eq!(unread(s, &m), 2);
         let latest = s.notifications(&m, None, 1).unwrap().remove(0);
@@ -247,10 +285,18 @@ fn a_task_reminds_its_assignee_once_and_alerts_the_head_when_overdue() {
         // The head sees the department's tasks; an outsider does not see the task at all.
         let outsider = user(s, "x@example.com", Role::Manager);
         let sections = s
-            .task_sections(&head, TaskOwner::DepartmentOf(head.user_id().unwrap()), Zone::UTC, Utc::now())
+            .task_sections(
+                &head,
+                TaskOwner::DepartmentOf(head.user_id().unwrap()),
+                Zone::UTC,
+                Utc::now(),
+            )
             .unwrap();
         assert_eq!(sections.today.len() + sections.upcoming.len(), 1);
-        assert!(matches!(domain(s.task(&outsider, created.id).unwrap_err()), Error::NotFound));
+        assert!(matches!(
+            domain(s.task(&outsider, created.id).unwrap_err()),
+            Error::NotFound
+        ));
         // Mark read: one, then all.
         assert_eq!(s.mark_read(&m, Some(latest.id)).unwrap(), 1);
         assert_eq!(s.mark_read(&m, None).unwrap(), 2);
@@ -265,18 +311,32 @@ fn a_moved_or_finished_task_does_not_remind_at_the_old_time() {
         let m = user(s, "m@example.com", Role::Manager);
         let due = Utc::now() + Duration::hours(3);
         let created = s
-            .create_task(&m, &task("Send quote", Some(due), Some(30)).validate(Zone::UTC).unwrap())
+            .create_task(
+                &m,
+                &task("Send quote", Some(due), Some(30))
+                    .validate(Zone::UTC)
+                    .unwrap(),
+            )
             .unwrap();
         let later = due + Duration::days(1);
-        s.update_task(&m, created.id, &task("Send quote", Some(later), Some(30)).validate(Zone::UTC).unwrap())
-            .unwrap();
+        s.update_task(
+            &m,
+            created.id,
+            &task("Send quote", Some(later), Some(30))
+                .validate(Zone::UTC)
+                .unwrap(),
+        )
+        .unwrap();
         // The old reminder and alert run but say nothing.
         assert_eq!(drain(s, "w", due + Duration::minutes(1)), 2);
         assert_eq!(unread(s, &m), 0);
         s.complete_task(&m, created.id, false).unwrap();
         assert_eq!(drain(s, "w", later + Duration::minutes(1)), 2);
         assert_eq!(unread(s, &m), 0);
-        assert!(matches!(domain(s.complete_task(&m, created.id, false).unwrap_err()), Error::Conflict(_)));
+        assert!(matches!(
+            domain(s.complete_task(&m, created.id, false).unwrap_err()),
+            Error::Conflict(_)
+        ));
     }
 }
 
@@ -285,7 +345,8 @@ fn a_reminder_in_a_dst_zone_fires_at_the_right_instant() {
     for t in TestStore::each() {
         let s = &t.store;
         let m = user(s, "m@example.com", Role::Manager);
-        s.set_time_zone(&m, m.user_id().unwrap(), "Europe/Berlin").unwrap();
+        s.set_time_zone(&m, m.user_id().unwrap(), "Europe/Berlin")
+            .unwrap();
         let berlin = Zone::parse("Europe/Berlin").unwrap();
         // 29 March 2027 is after the 2027 spring change (28 March): 09:00 CEST = 07:00 UTC.
         let input = TaskInput {
@@ -308,7 +369,10 @@ fn a_reminder_in_a_dst_zone_fires_at_the_right_instant() {
         // Done: the next occurrence keeps 09:00 Berlin time.
         let (_, next) = s.complete_task(&m, created.id, false).unwrap();
         let next = next.unwrap();
-        assert_eq!(berlin.local(next.due_at.unwrap()).to_string(), "2027-03-31 09:00:00");
+        assert_eq!(
+            berlin.local(next.due_at.unwrap()).to_string(),
+            "2027-03-31 09:00:00"
+        );
         let (_, none) = s.complete_task(&m, next.id, true).unwrap();
         assert!(none.is_none());
     }
@@ -319,27 +383,36 @@ fn birthdays_are_announced_once_on_the_morning_of_the_day() {
     for t in TestStore::each() {
         let s = &t.store;
         let m = user(s, "m@example.com", Role::Manager);
-        s.set_time_zone(&m, m.user_id().unwrap(), "Asia/Tokyo").unwrap();
+        s.set_time_zone(&m, m.user_id().unwrap(), "Asia/Tokyo")
+            .unwrap();
         let input = ContactInput {
             name: "Yuki".into(),
             birthday: Some("1990-12-05".into()),
             ..Default::default()
         };
-        s.create_contact(&m, &input.validate(ru()).unwrap()).unwrap();
+        s.create_contact(&m, &input.validate(ru()).unwrap())
+            .unwrap();
         let day = NaiveDate::from_ymd_opt(2026, 12, 5).unwrap();
         // 08:30 in Tokyo (23:30 UTC the day before): too early.
-        let early = Zone::parse("Asia/Tokyo").unwrap().to_utc(day.and_hms_opt(8, 30, 0).unwrap());
+        let early = Zone::parse("Asia/Tokyo")
+            .unwrap()
+            .to_utc(day.and_hms_opt(8, 30, 0).unwrap());
         s.enqueue(&Job::Birthdays, early, None).unwrap();
         drain(s, "w", early);
         assert_eq!(unread(s, &m), 0);
         // 09:00 and again 10:00: one notice.
         for h in [9, 10] {
-            let at = Zone::parse("Asia/Tokyo").unwrap().to_utc(day.and_hms_opt(h, 0, 0).unwrap());
+            let at = Zone::parse("Asia/Tokyo")
+                .unwrap()
+                .to_utc(day.and_hms_opt(h, 0, 0).unwrap());
             s.enqueue(&Job::Birthdays, at, None).unwrap();
             drain(s, "w", at);
         }
         assert_eq!(unread(s, &m), 1);
-        assert_eq!(s.notifications(&m, None, 1).unwrap()[0].args["name"], "Yuki");
+        assert_eq!(
+            s.notifications(&m, None, 1).unwrap()[0].args["name"],
+            "Yuki"
+        );
         // Periodic jobs are keyed per hour: scheduling twice queues once.
         let now = Utc::now();
         let first = s.schedule_periodic(now).unwrap();
@@ -354,8 +427,13 @@ fn a_worker_killed_mid_job_loses_nothing_and_doubles_nothing() {
         let s = &t.store;
         let m = user(s, "m@example.com", Role::Manager);
         let due = Utc::now() + Duration::hours(1);
-        s.create_task(&m, &task("Call", Some(due), Some(0)).validate(Zone::UTC).unwrap())
-            .unwrap();
+        s.create_task(
+            &m,
+            &task("Call", Some(due), Some(0))
+                .validate(Zone::UTC)
+                .unwrap(),
+        )
+        .unwrap();
         // Worker A claims the due jobs and dies without finishing.
         let at = due + Duration::seconds(1);
         let held = s.claim_jobs("a", 10, at).unwrap();
@@ -397,8 +475,13 @@ fn two_nodes_run_every_due_job_exactly_once() {
         let due = Utc::now() + Duration::hours(1);
         const TASKS: usize = 150;
         for i in 0..TASKS {
-            s.create_task(&m, &task(&format!("T{i}"), Some(due), Some(5)).validate(Zone::UTC).unwrap())
-                .unwrap();
+            s.create_task(
+                &m,
+                &task(&format!("T{i}"), Some(due), Some(5))
+                    .validate(Zone::UTC)
+                    .unwrap(),
+            )
+            .unwrap();
         }
         // The reminders (5 minutes before) fall due; the overdue alerts do not yet.
         let at = due - Duration::minutes(1);
@@ -426,7 +509,12 @@ fn two_nodes_run_every_due_job_exactly_once() {
             })
             .collect();
         let ran: Vec<usize> = handles.into_iter().map(|h| h.join().unwrap()).collect();
-        assert_eq!(ran.iter().sum::<usize>(), TASKS, "{}: {ran:?}", t.backend_name());
+        assert_eq!(
+            ran.iter().sum::<usize>(),
+            TASKS,
+            "{}: {ran:?}",
+            t.backend_name()
+        );
         assert_eq!(unread(s, &m), TASKS as i64);
         let counts = s.queue_counts().unwrap();
         assert_eq!((counts.pending, counts.done), (TASKS as i64, TASKS as i64));
@@ -446,7 +534,9 @@ fn deals_and_leads_assigned_to_someone_else_notify_them() {
             expected_close: Some((Utc::now().date_naive() - Duration::days(2)).to_string()),
             ..Default::default()
         };
-        let deal = s.create_deal(&admin, &d.validate(Currency::USD).unwrap()).unwrap();
+        let deal = s
+            .create_deal(&admin, &d.validate(Currency::USD).unwrap())
+            .unwrap();
         assert_eq!(unread(s, &m), 1);
         // The deal's expected close passed two days ago: one notice however often the scan runs.
         for _ in 0..2 {
@@ -459,8 +549,17 @@ fn deals_and_leads_assigned_to_someone_else_notify_them() {
         assert_eq!(n[1].kind, "deal_assigned");
         assert_eq!(n[1].link, format!("/deals/{}", deal.id));
         // A manager's own deals tell nobody.
-        s.create_deal(&m, &DealInput { title: "Mine".into(), amount: "1".into(), ..Default::default() }.validate(Currency::USD).unwrap())
-            .unwrap();
+        s.create_deal(
+            &m,
+            &DealInput {
+                title: "Mine".into(),
+                amount: "1".into(),
+                ..Default::default()
+            }
+            .validate(Currency::USD)
+            .unwrap(),
+        )
+        .unwrap();
         assert_eq!(unread(s, &m), 2);
     }
 }

@@ -6,6 +6,7 @@ mod assets;
 pub mod auth;
 pub mod config;
 pub mod error;
+mod files;
 mod health;
 pub mod i18n;
 pub mod pages;
@@ -14,6 +15,7 @@ mod routes;
 pub mod state;
 mod throttle;
 mod ui;
+pub mod worker;
 
 use std::time::Instant;
 
@@ -170,6 +172,7 @@ pub async fn serve(state: AppState) -> std::io::Result<()> {
     // Database work runs on blocking threads; more of them than pooled connections only wait,
     // and every extra thread keeps its own allocator arena (memory that never shrinks).
     let blocking_threads = usize::try_from(state.store.pool_size()).unwrap_or(8).max(2);
+    let store = state.store.clone();
     let state = web::Data::new(state);
     let mut server = HttpServer::new(move || app!(state.clone()))
         .bind(&listen)
@@ -179,6 +182,9 @@ pub async fn serve(state: AppState) -> std::io::Result<()> {
     if workers > 0 {
         server = server.workers(workers);
     }
+    let worker = worker::Worker::spawn(store)?;
     tracing::info!(%listen, "serving");
-    server.run().await
+    let served = server.run().await;
+    worker.stop();
+    served
 }

@@ -3,7 +3,10 @@
 use actix_web::web::{self, ServiceConfig, delete, get, patch, post};
 
 use crate::api::{records, sales};
-use crate::pages::{board, cards, deals, leads, pipelines, products};
+use crate::pages::{
+    activities, attachments, board, calendar, cards, deals, leads, notifications, pipelines,
+    products, profile, tasks,
+};
 use crate::records::{Companies, Contacts, Deals, Leads, Products};
 use crate::{assets, health, pages};
 
@@ -93,6 +96,35 @@ pub fn routes(cfg: &mut ServiceConfig) {
         .route("/stages/{id}/delete", post().to(pipelines::delete_stage))
         .route("/lost-reasons", post().to(pipelines::add_reason))
         .route("/lost-reasons/{id}", post().to(pipelines::update_reason))
+        // Timelines: activities and attached files.
+        .route("/activities", post().to(activities::create))
+        .route("/activities/new", get().to(activities::new))
+        .route("/activities/{id}/delete", post().to(activities::delete))
+        .route("/attachments", post().to(attachments::upload))
+        .route("/attachments/{id}", get().to(attachments::download))
+        // Tasks and the calendar.
+        .route("/tasks", get().to(tasks::list))
+        .route("/tasks", post().to(tasks::create))
+        .route("/tasks/new", get().to(tasks::new))
+        .route("/tasks/{id}", get().to(tasks::card))
+        .route("/tasks/{id}", post().to(tasks::update))
+        .route("/tasks/{id}/edit", get().to(tasks::edit))
+        .route("/tasks/{id}/done", post().to(tasks::done))
+        .route("/tasks/{id}/reopen", post().to(tasks::reopen))
+        .route("/tasks/{id}/comments", post().to(tasks::comment))
+        .route("/tasks/{id}/delete", post().to(tasks::delete))
+        .route("/calendar", get().to(calendar::show))
+        .route("/calendar/move", post().to(calendar::move_entry))
+        // Notifications and the user's own settings.
+        .route("/notifications", get().to(notifications::list))
+        .route("/notifications/stream", get().to(notifications::stream))
+        .route(
+            "/notifications/read-all",
+            post().to(notifications::read_all),
+        )
+        .route("/notifications/{id}/read", post().to(notifications::read))
+        .route("/profile", get().to(profile::show))
+        .route("/profile", post().to(profile::save))
         // Search.
         .route("/search", get().to(pages::search::search))
         // REST API.

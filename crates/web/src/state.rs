@@ -32,8 +32,11 @@ impl AppState {
         currency: Currency,
         config: WebConfig,
     ) -> Result<AppState, String> {
-        let time_zone = Zone::parse(&config.time_zone)
-            .ok_or_else(|| crate::config::parse_time_zone(&config.time_zone).err().unwrap_or_default())?;
+        let time_zone = Zone::parse(&config.time_zone).ok_or_else(|| {
+            crate::config::parse_time_zone(&config.time_zone)
+                .err()
+                .unwrap_or_default()
+        })?;
         Ok(AppState {
             time_zone,
             files: PathBuf::from(&config.files_dir),

@@ -1,4 +1,4 @@
-//! `crm serve`: runs the web application (and, later, the background worker).
+//! `crm serve`: runs the web application and the background worker.
 
 use anyhow::{Context, Result};
 
@@ -17,6 +17,13 @@ pub fn run(location: &Location, args: Args) -> Result<()> {
     super::require_current_schema(&store, location)?;
     if let Some(listen) = args.listen {
         settings.web.listen = listen;
+    }
+    // A relative files folder lives beside the configuration file, like the database.
+    let files = std::path::PathBuf::from(&settings.web.files_dir);
+    if files.is_relative()
+        && let Some(dir) = location.config_file()?.parent()
+    {
+        settings.web.files_dir = dir.join(files).to_string_lossy().into_owned();
     }
     let state = crm_web::AppState::new(
         store,

@@ -135,6 +135,16 @@ pub async fn card<R: CardPages>(
     for (key, value) in extras {
         page.insert(key, &value);
     }
+    let card = match R::KIND {
+        crm_core::ObjectKind::Contact => Some(crm_core::CardRef::Contact(id)),
+        crm_core::ObjectKind::Company => Some(crm_core::CardRef::Company(id)),
+        crm_core::ObjectKind::Deal => Some(crm_core::CardRef::Deal(id)),
+        crm_core::ObjectKind::Lead => Some(crm_core::CardRef::Lead(id)),
+        _ => None,
+    };
+    if let Some(card) = card {
+        super::timeline::extend(&mut page, &state, &req, &session, card).await?;
+    }
     page.render(&state, &format!("{}/card.html", R::PATH))
 }
 

@@ -5,8 +5,7 @@ use actix_web::http::StatusCode;
 use actix_web::http::header::ACCEPT;
 use actix_web::{HttpRequest, HttpResponse, web};
 use crm_core::{
-    Zone,
-    Deal, DealDraft, DealInput, DealRow, DealSort, Error, FieldErrors, LineInput, ListQuery,
+    Deal, DealDraft, DealInput, DealRow, DealSort, Error, FieldErrors, LineInput, ListQuery, Zone,
     deal::{self, SOURCES},
     party,
 };
@@ -252,6 +251,7 @@ async fn card_page(
     } else if !again.line_errors.is_empty() {
         page.status(StatusCode::UNPROCESSABLE_ENTITY);
     }
+    super::timeline::extend(&mut page, state, req, session, crm_core::CardRef::Deal(id)).await?;
     page.render(state, "deals/card.html")
 }
 

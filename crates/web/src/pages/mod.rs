@@ -1,7 +1,10 @@
 //! Server-rendered pages: the context every page shares, rendering, flash messages and the
 //! error page. Handlers per area live in the submodules.
 
+pub mod activities;
+pub mod attachments;
 pub mod board;
+pub mod calendar;
 pub mod cards;
 pub mod companies;
 pub mod contacts;
@@ -12,9 +15,13 @@ pub mod language;
 pub mod leads;
 pub mod listing;
 pub mod login;
+pub mod notifications;
 pub mod pipelines;
 pub mod products;
+pub mod profile;
 pub mod search;
+pub mod tasks;
+pub mod timeline;
 
 use std::collections::BTreeMap;
 
@@ -61,6 +68,24 @@ const FLASHES: &[&str] = &[
     "flash-stage-saved",
     "flash-stage-deleted",
     "flash-lost-reason-saved",
+    "flash-activity-logged",
+    "flash-activity-deleted",
+    "flash-files-attached",
+    "flash-task-saved",
+    "flash-task-done",
+    "flash-task-reopened",
+    "flash-task-deleted",
+    "flash-comment-added",
+    "flash-notifications-read",
+    "flash-profile-saved",
+    // Refusals after a redirect (uploads, comments).
+    "error-upload-empty",
+    "error-upload-too-large",
+    "error-upload-type-mismatch",
+    "error-upload-no-file",
+    "error-upload-name-invalid",
+    "error-required",
+    "error-too-long",
 ];
 
 /// The interface language: the user's choice, else the language cookie, else the browser's.
