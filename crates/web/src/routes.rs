@@ -2,7 +2,7 @@
 
 use actix_web::web::{self, ServiceConfig, delete, get, patch, post};
 
-use crate::api::{records, sales};
+use crate::api::{records, sales, work};
 use crate::pages::{
     activities, attachments, board, calendar, cards, deals, leads, notifications, pipelines,
     products, profile, tasks,
@@ -166,6 +166,28 @@ pub fn routes(cfg: &mut ServiceConfig) {
                 .route("/pipelines/{id}/stages", post().to(sales::add_stage))
                 .route("/stages/{id}", patch().to(sales::update_stage))
                 .route("/stages/{id}", delete().to(sales::delete_stage))
-                .route("/lost-reasons", get().to(sales::lost_reasons)),
+                .route("/lost-reasons", get().to(sales::lost_reasons))
+                .route("/activities", get().to(work::timeline))
+                .route("/activities", post().to(work::log))
+                .route("/activities/{id}", get().to(work::activity))
+                .route("/activities/{id}", delete().to(work::delete_activity))
+                .route("/tasks", get().to(work::tasks))
+                .route("/tasks", post().to(work::create_task))
+                .route("/tasks/{id}", get().to(work::task))
+                .route("/tasks/{id}", patch().to(work::update_task))
+                .route("/tasks/{id}", delete().to(work::delete_task))
+                .route("/tasks/{id}/done", post().to(work::complete_task))
+                .route("/tasks/{id}/reopen", post().to(work::reopen_task))
+                .route("/tasks/{id}/comments", get().to(work::comments))
+                .route("/tasks/{id}/comments", post().to(work::add_comment))
+                .route("/notifications", get().to(work::notifications))
+                .route(
+                    "/notifications/read-all",
+                    post().to(work::read_all_notifications),
+                )
+                .route(
+                    "/notifications/{id}/read",
+                    post().to(work::read_notification),
+                ),
         );
 }

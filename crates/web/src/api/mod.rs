@@ -3,6 +3,7 @@
 
 pub mod records;
 pub mod sales;
+pub mod work;
 
 use std::collections::BTreeMap;
 

@@ -23,7 +23,8 @@ pub struct TimelineParams {
     pub before: String,
 }
 
-fn cursor(s: &str) -> Option<(DateTime<Utc>, i64)> {
+/// Reads a `MICROS_ID` page cursor.
+pub fn cursor(s: &str) -> Option<(DateTime<Utc>, i64)> {
     let (micros, id) = s.split_once('_')?;
     Some((
         DateTime::from_timestamp_micros(micros.parse().ok()?)?,
