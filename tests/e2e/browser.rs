@@ -17,8 +17,24 @@ fn a_deal_is_dragged_across_the_board() {
     run_script("board.mjs", "board test passed");
 }
 
+#[test]
+fn a_task_assigned_by_one_user_rings_the_others_bell() {
+    run_script_with("bell.mjs", "bell test passed", |dir, pw| {
+        let out = crate::crm(
+            dir,
+            &["user", "add", "--email", "bob@example.com", "--name", "Bob", "--password-file", pw],
+        );
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    });
+}
+
 /// Runs `script` against a fresh installation; it must succeed and print `passed`.
 fn run_script(script: &str, passed: &str) {
+    run_script_with(script, passed, |_, _| {});
+}
+
+/// [`run_script`] after `setup` ran with the installation's data folder and password file.
+fn run_script_with(script: &str, passed: &str, setup: impl FnOnce(&Path, &str)) {
     let browser_dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/browser");
     let chromium = std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into());
     let missing: Vec<&str> = [
@@ -44,6 +60,7 @@ fn run_script(script: &str, passed: &str) {
     }
     let tmp = tempfile::tempdir().unwrap();
     let (_server, base) = install_and_serve(tmp.path());
+    setup(&tmp.path().join("data"), &tmp.path().join("pw").to_string_lossy());
     let shots = std::env::temp_dir().join("crm-browser-shots");
     std::fs::create_dir_all(&shots).unwrap();
     let out = Command::new("node")

@@ -184,7 +184,6 @@ pub async fn new(
     let input = TaskInput {
         card_kind: params.card_kind.clone(),
         card_id: params.card_id.clone(),
-        remind_before: "15".into(),
         ..Default::default()
     };
     form_page(&state, &req, &session, None, &input, &FieldErrors::new()).await
