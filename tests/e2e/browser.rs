@@ -22,9 +22,22 @@ fn a_task_assigned_by_one_user_rings_the_others_bell() {
     run_script_with("bell.mjs", "bell test passed", |dir, pw| {
         let out = crate::crm(
             dir,
-            &["user", "add", "--email", "bob@example.com", "--name", "Bob", "--password-file", pw],
+            &[
+                "user",
+                "add",
+                "--email",
+                "bob@example.com",
+                "--name",
+                "Bob",
+                "--password-file",
+                pw,
+            ],
         );
-        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
     });
 }
 
@@ -60,7 +73,10 @@ fn run_script_with(script: &str, passed: &str, setup: impl FnOnce(&Path, &str)) 
     }
     let tmp = tempfile::tempdir().unwrap();
     let (_server, base) = install_and_serve(tmp.path());
-    setup(&tmp.path().join("data"), &tmp.path().join("pw").to_string_lossy());
+    setup(
+        &tmp.path().join("data"),
+        &tmp.path().join("pw").to_string_lossy(),
+    );
     let shots = std::env::temp_dir().join("crm-browser-shots");
     std::fs::create_dir_all(&shots).unwrap();
     let out = Command::new("node")

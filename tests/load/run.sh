@@ -18,6 +18,8 @@ COMPANIES=${COMPANIES:-100000}
 DEALS=${DEALS:-500000}
 PRODUCTS=${PRODUCTS:-2000}
 PIPELINES=${PIPELINES:-3}
+ACTIVITIES=${ACTIVITIES:-0}
+TASKS=${TASKS:-0}
 DURATION=${DURATION:-20s}
 WARMUP=${WARMUP:-5s}
 RUNS=${RUNS:-3}
@@ -25,6 +27,8 @@ THREADS=${THREADS:-2}
 CONNECTIONS=${CONNECTIONS:-8 64}
 ENDPOINTS=${ENDPOINTS:-list list-page-50 card search-name search-phone board deal-card stage-move product-suggest}
 CARD_ID=${CARD_ID:-1000}
+# A key account: the demo gives contacts 1-10 the longest timelines.
+TIMELINE_ID=${TIMELINE_ID:-1}
 DEAL_ID=${DEAL_ID:-1000}
 SUGGEST=${SUGGEST:-ок}
 SEARCH_NAME=${SEARCH_NAME:-ан}
@@ -45,6 +49,8 @@ TARGET_BOARD_P95_MS=50
 TARGET_DEAL_CARD_P95_MS=15
 TARGET_MOVE_P95_MS=20
 TARGET_SUGGEST_P95_MS=10
+TARGET_TIMELINE_P95_MS=20
+TARGET_TASKS_P95_MS=15
 # Latency targets are judged at this many connections; higher counts show queueing.
 TARGET_CONNECTIONS=${TARGET_CONNECTIONS:-8}
 
@@ -55,7 +61,7 @@ die() {
 }
 
 is_uint() { [[ $1 =~ ^[0-9]+$ ]]; }
-for var in PORT CONTACTS COMPANIES DEALS PRODUCTS PIPELINES RUNS THREADS CARD_ID DEAL_ID STARTUP_TIMEOUT; do
+for var in PORT CONTACTS COMPANIES DEALS PRODUCTS PIPELINES ACTIVITIES TASKS TIMELINE_ID RUNS THREADS CARD_ID DEAL_ID STARTUP_TIMEOUT; do
     is_uint "${!var}" || die "$var must be a whole number, got '${!var}'"
 done
 [ "$RUNS" -ge 1 ] || die "RUNS must be at least 1"
@@ -103,6 +109,9 @@ endpoint_path() {
         product-suggest) printf '/products/suggest?q=%s' "$(urlencode "$SUGGEST")" ;;
         # move.lua posts to /deals/{id}/move for random deals of pipeline 1.
         stage-move) printf '/deals/%s' "$DEAL_ID" ;;
+        timeline) printf '/contacts/%s' "$TIMELINE_ID" ;;
+        timeline-calls) printf '/contacts/%s?activity_kind=call' "$TIMELINE_ID" ;;
+        my-tasks) printf '/tasks' ;;
         *) return 1 ;;
     esac
 }
@@ -120,12 +129,15 @@ endpoint_label() {
         deal-card) printf 'deal card `/deals/%s`' "$DEAL_ID" ;;
         product-suggest) printf 'product suggestion `/products/suggest?q=%s`' "$SUGGEST" ;;
         stage-move) printf 'stage move `POST /deals/{id}/move`' ;;
+        timeline) printf 'card with a long timeline `/contacts/%s`' "$TIMELINE_ID" ;;
+        timeline-calls) printf 'its calls only `/contacts/%s?activity_kind=call`' "$TIMELINE_ID" ;;
+        my-tasks) printf 'my tasks `/tasks`' ;;
     esac
 }
 
 for ep in $ENDPOINTS; do
     endpoint_path "$ep" >/dev/null ||
-        die "unknown endpoint '$ep' in ENDPOINTS (known: list list-page-50 card search-name search-phone board deal-card stage-move product-suggest)"
+        die "unknown endpoint '$ep' in ENDPOINTS (known: list list-page-50 card search-name search-phone board deal-card stage-move product-suggest timeline timeline-calls my-tasks)"
 done
 
 # --- Tools ------------------------------------------------------------------
@@ -217,10 +229,11 @@ fi
 say "Installing into $DATA ($backend)"
 "$CRM_BIN" "${install_args[@]}"
 
-say "Generating $CONTACTS contacts, $COMPANIES companies, $PRODUCTS products, $DEALS deals in $PIPELINES pipelines"
+say "Generating $CONTACTS contacts, $COMPANIES companies, $PRODUCTS products, $DEALS deals in $PIPELINES pipelines, $ACTIVITIES activities, $TASKS tasks"
 t0=$(now)
 "$CRM_BIN" demo --data-dir "$DATA" --contacts "$CONTACTS" --companies "$COMPANIES" \
-    --products "$PRODUCTS" --deals "$DEALS" --pipelines "$PIPELINES"
+    --products "$PRODUCTS" --deals "$DEALS" --pipelines "$PIPELINES" \
+    --activities "$ACTIVITIES" --tasks "$TASKS"
 DEMO_SECONDS=$(elapsed "$t0")
 say "Demo data generated in $DEMO_SECONDS s"
 DATA_SIZE=$(du -sh "$DATA" | cut -f1)
@@ -439,7 +452,9 @@ p95_at() { # endpoint
     done
 }
 for pair in "board:$TARGET_BOARD_P95_MS" "deal-card:$TARGET_DEAL_CARD_P95_MS" \
-    "stage-move:$TARGET_MOVE_P95_MS" "product-suggest:$TARGET_SUGGEST_P95_MS"; do
+    "stage-move:$TARGET_MOVE_P95_MS" "product-suggest:$TARGET_SUGGEST_P95_MS" \
+    "timeline:$TARGET_TIMELINE_P95_MS" "timeline-calls:$TARGET_TIMELINE_P95_MS" \
+    "my-tasks:$TARGET_TASKS_P95_MS"; do
     ep=${pair%%:*} target=${pair#*:}
     v=$(p95_at "$ep")
     if [ -n "$v" ]; then
@@ -462,8 +477,8 @@ report() {
     printf '# Load test %s\n\n' "$(date -u '+%Y-%m-%d %H:%M UTC')"
     printf -- '- commit: %s\n' "$commit"
     printf -- '- machine: %s CPU(s)%s, %s\n' "$(nproc)" "${cpu:+ ($cpu)}" "$(uname -sr)"
-    printf -- '- database: %s; %s contacts, %s companies, %s products, %s deals in %s pipelines; data directory %s\n' \
-        "$backend" "$CONTACTS" "$COMPANIES" "$PRODUCTS" "$DEALS" "$PIPELINES" "$DATA_SIZE"
+    printf -- '- database: %s; %s contacts, %s companies, %s products, %s deals in %s pipelines, %s activities, %s tasks; data directory %s\n' \
+        "$backend" "$CONTACTS" "$COMPANIES" "$PRODUCTS" "$DEALS" "$PIPELINES" "$ACTIVITIES" "$TASKS" "$DATA_SIZE"
     # shellcheck disable=SC2016 # the backticks are Markdown
     printf -- '- `crm demo` took %s s; `crm serve` answered /healthz after %s s\n' "$DEMO_SECONDS" "$STARTUP_SECONDS"
     printf -- '- wrk: %s threads, %s per run, median of %s run(s), warm-up %s per endpoint\n\n' \

@@ -36,6 +36,9 @@ enum Command {
     /// Manage staff accounts.
     #[command(subcommand)]
     User(commands::user::UserCommand),
+    /// Manage departments and their heads.
+    #[command(subcommand)]
+    Department(commands::department::DepartmentCommand),
     /// Manage API tokens.
     #[command(subcommand)]
     Token(commands::token::TokenCommand),
@@ -51,6 +54,7 @@ fn main() -> ExitCode {
         Command::Migrate => commands::migrate::run(&cli.location),
         Command::Doctor => commands::doctor::run(&cli.location),
         Command::User(cmd) => commands::user::run(&cli.location, cmd),
+        Command::Department(cmd) => commands::department::run(&cli.location, cmd),
         Command::Token(cmd) => commands::token::run(&cli.location, cmd),
         Command::Demo(args) => commands::demo::run(&cli.location, args),
     };

@@ -621,8 +621,22 @@ pub(crate) fn card_saved(
 }
 
 /// Removes the activities that live on a card being deleted (entries copied onto it from
-/// cards below stay with those).
-pub(crate) fn forget(conn: &mut DbConn, card: CardRef) -> StoreResult<()> {
+/// cards below stay with those); returns their files' storage keys, so that the caller
+/// removes the bytes once the transaction has committed.
+pub(crate) fn forget(conn: &mut DbConn, card: CardRef) -> StoreResult<Vec<String>> {
+    // Read before the delete: the attachments' rows go with their activities (cascade).
+    let files = attachments::table
+        .inner_join(activities::table)
+        .filter(activities::home.eq(card.kind()))
+        .select(attachments::storage_key)
+        .into_boxed();
+    let keys: Vec<String> = match card {
+        CardRef::Contact(id) => files.filter(activities::contact_id.eq(id)),
+        CardRef::Company(id) => files.filter(activities::company_id.eq(id)),
+        CardRef::Deal(id) => files.filter(activities::deal_id.eq(id)),
+        CardRef::Lead(id) => files.filter(activities::lead_id.eq(id)),
+    }
+    .load(conn)?;
     let q = activities::table.filter(activities::home.eq(card.kind()));
     match card {
         CardRef::Contact(id) => {
@@ -634,5 +648,5 @@ pub(crate) fn forget(conn: &mut DbConn, card: CardRef) -> StoreResult<()> {
         CardRef::Deal(id) => diesel::delete(q.filter(activities::deal_id.eq(id))).execute(conn)?,
         CardRef::Lead(id) => diesel::delete(q.filter(activities::lead_id.eq(id))).execute(conn)?,
     };
-    Ok(())
+    Ok(keys)
 }

@@ -98,26 +98,39 @@ pub(crate) fn labels(conn: &mut DbConn, rows: &[Links]) -> StoreResult<Vec<Optio
             .collect()
     };
     let mut names: HashMap<CardRef, String> = HashMap::new();
-    let found: Vec<(i64, String)> = contacts::table
-        .filter(contacts::id.eq_any(ids("contact")))
-        .select((contacts::id, contacts::name))
-        .load(conn)?;
-    names.extend(found.into_iter().map(|(id, n)| (CardRef::Contact(id), n)));
-    let found: Vec<(i64, String)> = companies::table
-        .filter(companies::id.eq_any(ids("company")))
-        .select((companies::id, companies::name))
-        .load(conn)?;
-    names.extend(found.into_iter().map(|(id, n)| (CardRef::Company(id), n)));
-    let found: Vec<(i64, String)> = deals::table
-        .filter(deals::id.eq_any(ids("deal")))
-        .select((deals::id, deals::title))
-        .load(conn)?;
-    names.extend(found.into_iter().map(|(id, n)| (CardRef::Deal(id), n)));
-    let found: Vec<(i64, String)> = leads::table
-        .filter(leads::id.eq_any(ids("lead")))
-        .select((leads::id, leads::title))
-        .load(conn)?;
-    names.extend(found.into_iter().map(|(id, n)| (CardRef::Lead(id), n)));
+    // One query per kind that occurs (none at all for rows without a card).
+    let wanted = ids("contact");
+    if !wanted.is_empty() {
+        let found: Vec<(i64, String)> = contacts::table
+            .filter(contacts::id.eq_any(wanted))
+            .select((contacts::id, contacts::name))
+            .load(conn)?;
+        names.extend(found.into_iter().map(|(id, n)| (CardRef::Contact(id), n)));
+    }
+    let wanted = ids("company");
+    if !wanted.is_empty() {
+        let found: Vec<(i64, String)> = companies::table
+            .filter(companies::id.eq_any(wanted))
+            .select((companies::id, companies::name))
+            .load(conn)?;
+        names.extend(found.into_iter().map(|(id, n)| (CardRef::Company(id), n)));
+    }
+    let wanted = ids("deal");
+    if !wanted.is_empty() {
+        let found: Vec<(i64, String)> = deals::table
+            .filter(deals::id.eq_any(wanted))
+            .select((deals::id, deals::title))
+            .load(conn)?;
+        names.extend(found.into_iter().map(|(id, n)| (CardRef::Deal(id), n)));
+    }
+    let wanted = ids("lead");
+    if !wanted.is_empty() {
+        let found: Vec<(i64, String)> = leads::table
+            .filter(leads::id.eq_any(wanted))
+            .select((leads::id, leads::title))
+            .load(conn)?;
+        names.extend(found.into_iter().map(|(id, n)| (CardRef::Lead(id), n)));
+    }
     Ok(refs
         .into_iter()
         .map(|r| {

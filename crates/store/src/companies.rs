@@ -193,8 +193,9 @@ impl Store {
         })
     }
 
-    /// Deletes a company; its contact persons stay, unlinked (people outlive employers).
-    pub fn delete_company(&self, actor: &Actor, id: i64) -> StoreResult<()> {
+    /// Deletes a company; its contact persons stay, unlinked (people outlive employers). Returns
+    /// the storage keys of the files attached to its timeline, for the caller to remove.
+    pub fn delete_company(&self, actor: &Actor, id: i64) -> StoreResult<Vec<String>> {
         self.write(|conn| {
             check_access(conn, actor, id, Action::Delete)?;
             let before = load(conn, actor, id)?;
@@ -204,7 +205,7 @@ impl Store {
             )
             .set(crate::schema::contacts::company_id.eq(None::<i64>))
             .execute(conn)?;
-            crate::activities::forget(conn, CardRef::Company(id))?;
+            let files = crate::activities::forget(conn, CardRef::Company(id))?;
             diesel::delete(companies::table.find(id)).execute(conn)?;
             audit::record(
                 conn,
@@ -213,7 +214,8 @@ impl Store {
                 "company",
                 id,
                 audit::snapshot(&before.to_input()),
-            )
+            )?;
+            Ok(files)
         })
     }
 

@@ -219,12 +219,14 @@ impl Store {
         })
     }
 
-    pub fn delete_contact(&self, actor: &Actor, id: i64) -> StoreResult<()> {
+    /// Deletes the card with its timeline; returns the storage keys of the files attached there,
+    /// for the caller to remove once the transaction has committed.
+    pub fn delete_contact(&self, actor: &Actor, id: i64) -> StoreResult<Vec<String>> {
         self.write(|conn| {
             check_access(conn, actor, id, Action::Delete)?;
             let before = load(conn, actor, id)?;
             parties::delete_children(conn, Owner::Contact(id))?;
-            crate::activities::forget(conn, CardRef::Contact(id))?;
+            let files = crate::activities::forget(conn, CardRef::Contact(id))?;
             diesel::delete(contacts::table.find(id)).execute(conn)?;
             audit::record(
                 conn,
@@ -233,7 +235,8 @@ impl Store {
                 "contact",
                 id,
                 audit::snapshot(&before.to_input()),
-            )
+            )?;
+            Ok(files)
         })
     }
 

@@ -707,7 +707,9 @@ impl Store {
         })
     }
 
-    pub fn delete_deal(&self, actor: &Actor, id: i64) -> StoreResult<()> {
+    /// Deletes the card with its timeline; returns the storage keys of the files attached there,
+    /// for the caller to remove once the transaction has committed.
+    pub fn delete_deal(&self, actor: &Actor, id: i64) -> StoreResult<Vec<String>> {
         self.write(|conn| {
             check_access(conn, actor, id, Action::Delete)?;
             let before = load(conn, actor, id)?;
@@ -718,9 +720,10 @@ impl Store {
             diesel::delete(deal_tags::table.filter(deal_tags::deal_id.eq(id))).execute(conn)?;
             diesel::delete(deal_stage_changes::table.filter(deal_stage_changes::deal_id.eq(id)))
                 .execute(conn)?;
-            crate::activities::forget(conn, CardRef::Deal(id))?;
+            let files = crate::activities::forget(conn, CardRef::Deal(id))?;
             diesel::delete(deals::table.find(id)).execute(conn)?;
-            audit::record(conn, actor, "delete", "deal", id, audit::snapshot(&before))
+            audit::record(conn, actor, "delete", "deal", id, audit::snapshot(&before))?;
+            Ok(files)
         })
     }
 

@@ -15,7 +15,7 @@ use crate::schema::{
 };
 
 /// Rows per INSERT statement: well under SQLite's and PostgreSQL's bind-parameter limits.
-const ROWS_PER_STATEMENT: usize = 500;
+pub(crate) const ROWS_PER_STATEMENT: usize = 500;
 
 #[derive(Insertable)]
 #[diesel(table_name = contacts)]
@@ -259,10 +259,11 @@ macro_rules! insert_chunks {
         }
     };
 }
+pub(crate) use insert_chunks;
 
 /// The next free id of `table`; on PostgreSQL the table is locked against concurrent inserts
 /// for the rest of the transaction, and its identity sequence is moved past the batch after.
-fn reserve_ids(conn: &mut DbConn, table: &str) -> StoreResult<i64> {
+pub(crate) fn reserve_ids(conn: &mut DbConn, table: &str) -> StoreResult<i64> {
     #[derive(QueryableByName)]
     struct Max {
         #[diesel(sql_type = diesel::sql_types::BigInt)]
@@ -278,7 +279,7 @@ fn reserve_ids(conn: &mut DbConn, table: &str) -> StoreResult<i64> {
     Ok(m.max_id + 1)
 }
 
-fn advance_sequence(conn: &mut DbConn, table: &str) -> StoreResult<()> {
+pub(crate) fn advance_sequence(conn: &mut DbConn, table: &str) -> StoreResult<()> {
     if let DbConn::Pg(c) = conn {
         c.batch_execute(&format!(
             "SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT MAX(id) FROM {table}))"

@@ -261,13 +261,16 @@ impl Store {
         })
     }
 
-    pub fn delete_lead(&self, actor: &Actor, id: i64) -> StoreResult<()> {
+    /// Deletes the card with its timeline; returns the storage keys of the files attached there,
+    /// for the caller to remove once the transaction has committed.
+    pub fn delete_lead(&self, actor: &Actor, id: i64) -> StoreResult<Vec<String>> {
         self.write(|conn| {
             check_access(conn, actor, id, Action::Delete)?;
             let before = load(conn, actor, id)?;
-            crate::activities::forget(conn, CardRef::Lead(id))?;
+            let files = crate::activities::forget(conn, CardRef::Lead(id))?;
             diesel::delete(leads::table.find(id)).execute(conn)?;
-            audit::record(conn, actor, "delete", "lead", id, audit::snapshot(&before))
+            audit::record(conn, actor, "delete", "lead", id, audit::snapshot(&before))?;
+            Ok(files)
         })
     }
 

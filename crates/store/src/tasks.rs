@@ -682,7 +682,7 @@ impl Store {
         })
     }
 
-    /// The actor's tasks for the API: open or done, by deadline, after the id cursor.
+    /// The actor's tasks for the API: open or done, in id order, after the id cursor.
     pub fn list_tasks(
         &self,
         actor: &Actor,

@@ -44,7 +44,9 @@ pub trait Record: 'static {
         id: i64,
         draft: &Self::Draft,
     ) -> StoreResult<Self::Full>;
-    fn delete(store: &Store, actor: &Actor, id: i64) -> StoreResult<()>;
+    /// Deletes the record; returns the storage keys of the files that went with it, for the
+    /// caller to remove from disk.
+    fn delete(store: &Store, actor: &Actor, id: i64) -> StoreResult<Vec<String>>;
 }
 
 /// Cards listed by name, creation or update, and found by the search box: contacts and
@@ -92,7 +94,7 @@ impl Record for Contacts {
     fn update(store: &Store, actor: &Actor, id: i64, draft: &ContactDraft) -> StoreResult<Contact> {
         store.update_contact(actor, id, draft)
     }
-    fn delete(store: &Store, actor: &Actor, id: i64) -> StoreResult<()> {
+    fn delete(store: &Store, actor: &Actor, id: i64) -> StoreResult<Vec<String>> {
         store.delete_contact(actor, id)
     }
 }
@@ -133,7 +135,7 @@ impl Record for Companies {
     fn update(store: &Store, actor: &Actor, id: i64, draft: &CompanyDraft) -> StoreResult<Company> {
         store.update_company(actor, id, draft)
     }
-    fn delete(store: &Store, actor: &Actor, id: i64) -> StoreResult<()> {
+    fn delete(store: &Store, actor: &Actor, id: i64) -> StoreResult<Vec<String>> {
         store.delete_company(actor, id)
     }
 }
@@ -203,7 +205,7 @@ impl Record for Deals {
     fn update(store: &Store, actor: &Actor, id: i64, draft: &DealDraft) -> StoreResult<Deal> {
         store.update_deal(actor, id, draft)
     }
-    fn delete(store: &Store, actor: &Actor, id: i64) -> StoreResult<()> {
+    fn delete(store: &Store, actor: &Actor, id: i64) -> StoreResult<Vec<String>> {
         store.delete_deal(actor, id)
     }
 }
@@ -241,7 +243,7 @@ impl Record for Leads {
     fn update(store: &Store, actor: &Actor, id: i64, draft: &LeadDraft) -> StoreResult<Lead> {
         store.update_lead(actor, id, draft)
     }
-    fn delete(store: &Store, actor: &Actor, id: i64) -> StoreResult<()> {
+    fn delete(store: &Store, actor: &Actor, id: i64) -> StoreResult<Vec<String>> {
         store.delete_lead(actor, id)
     }
 }
@@ -280,7 +282,7 @@ impl Record for Products {
     fn update(store: &Store, actor: &Actor, id: i64, draft: &ProductDraft) -> StoreResult<Product> {
         store.update_product(actor, id, draft)
     }
-    fn delete(store: &Store, actor: &Actor, id: i64) -> StoreResult<()> {
-        store.delete_product(actor, id)
+    fn delete(store: &Store, actor: &Actor, id: i64) -> StoreResult<Vec<String>> {
+        store.delete_product(actor, id).map(|()| Vec::new())
     }
 }

@@ -49,7 +49,7 @@ impl Worker {
     }
 }
 
-/// Runs rounds until told to stop; returns how many jobs ran (for benchmarks and tests).
+/// Runs rounds until told to stop.
 pub fn run(store: &Store, name: &str, stop: &AtomicBool) {
     tracing::info!(worker = name, "background worker started");
     let mut last_schedule: Option<std::time::Instant> = None;
@@ -60,7 +60,7 @@ pub fn run(store: &Store, name: &str, stop: &AtomicBool) {
             }
             last_schedule = Some(std::time::Instant::now());
         }
-        match round(store, name, stop) {
+        match round(store, name, stop, Utc::now()) {
             Ok(n) if n == BATCH => continue,
             Ok(_) => {}
             Err(e) => tracing::warn!(error = %e, "job queue unavailable"),
@@ -74,15 +74,20 @@ pub fn run(store: &Store, name: &str, stop: &AtomicBool) {
     tracing::info!(worker = name, "background worker stopped");
 }
 
-/// Claims one batch of due jobs and runs them; returns how many were claimed.
-pub fn round(store: &Store, name: &str, stop: &AtomicBool) -> crm_store::StoreResult<usize> {
-    let jobs = store.claim_jobs(name, BATCH, Utc::now())?;
+/// Claims one batch of jobs due by `now` and runs them; returns how many were claimed.
+pub fn round(
+    store: &Store,
+    name: &str,
+    stop: &AtomicBool,
+    now: chrono::DateTime<Utc>,
+) -> crm_store::StoreResult<usize> {
+    let jobs = store.claim_jobs(name, BATCH, now)?;
     for job in &jobs {
         if stop.load(Ordering::Acquire) {
             // The rest go back to the queue when their lease runs out.
             break;
         }
-        match store.finish_job(name, job, Utc::now()) {
+        match store.finish_job(name, job, now) {
             Ok(JobOutcome::Done) => {}
             Ok(JobOutcome::Failed { error, given_up }) => {
                 tracing::warn!(job = job.id, %error, given_up, "job failed")

@@ -30,6 +30,12 @@ pub struct Args {
     /// How many deals to add (20 % open, the rest won or lost), spread over the pipelines.
     #[arg(long, default_value_t = 0)]
     deals: usize,
+    /// How many calls, notes, e-mails and meetings to log on the contacts' timelines.
+    #[arg(long, default_value_t = 0)]
+    activities: usize,
+    /// How many tasks to add, spread over the users (most past ones done).
+    #[arg(long, default_value_t = 0)]
+    tasks: usize,
     /// How many pipelines there should be at least (more are created as needed).
     #[arg(long, default_value_t = 1)]
     pipelines: usize,
@@ -616,13 +622,35 @@ pub fn run(location: &Location, args: Args) -> Result<()> {
             }
         }
     }
+    if args.activities > 0 && contact_ids.is_empty() {
+        bail!("activities need contacts: add --contacts");
+    }
+    for start in (0..args.activities).step_by(BATCH * 4) {
+        let end = (start + BATCH * 4).min(args.activities);
+        let batch: Vec<_> = (start..end)
+            .map(|_| super::demo_work::activity(&mut rng, &contact_ids, &owners))
+            .collect();
+        store.bulk_insert_activities(&actor, &batch)?;
+        if end.is_multiple_of(200_000) {
+            eprintln!("{end} activities…");
+        }
+    }
+    for start in (0..args.tasks).step_by(BATCH * 4) {
+        let end = (start + BATCH * 4).min(args.tasks);
+        let batch: Vec<_> = (start..end)
+            .map(|_| super::demo_work::task(&mut rng, &contact_ids, &owners))
+            .collect();
+        store.bulk_insert_tasks(&actor, &batch)?;
+    }
     // Fresh statistics, so the first pages after a large load are planned well.
     store.optimize()?;
     println!(
-        "Added {} companies, {} contacts, {} products and {deals} deals in {:.1} s.",
+        "Added {} companies, {} contacts, {} products, {deals} deals, {} activities and {} tasks in {:.1} s.",
         company_ids.len(),
         contact_ids.len(),
         products.len(),
+        args.activities,
+        args.tasks,
         started.elapsed().as_secs_f64()
     );
     Ok(())

@@ -33,6 +33,18 @@ pub fn run(location: &Location) -> Result<()> {
                         .filter(|u| u.active && u.role == crm_core::Role::Admin)
                         .count();
                     println!("active administrators: {admins}");
+                    let q = store.queue_counts()?;
+                    println!(
+                        "background jobs: {} waiting, {} done in the last week, {} given up",
+                        q.pending, q.done, q.given_up
+                    );
+                    if let Ok(Some(next)) = store.next_job_at()
+                        && next < chrono::Utc::now() - chrono::Duration::minutes(10)
+                    {
+                        problems.push(format!(
+                            "background jobs due since {next} have not run: is `crm serve` running?"
+                        ));
+                    }
                     if admins == 0 {
                         problems.push(
                             "no active administrator: add one with `crm user add --role admin`"

@@ -70,6 +70,8 @@ pub fn run(location: &Location, args: Args) -> Result<()> {
     if let Some(listen) = args.listen {
         settings.web.listen = listen;
     }
+    // Attached files live in the data directory whatever folder the configuration is in.
+    settings.web.files_dir = dir.join("files").to_string_lossy().into_owned();
     if let Some(region) = args.default_region {
         settings.crm.default_region = region.trim().to_ascii_uppercase();
     }

@@ -1,6 +1,8 @@
 //! One module per `crm` subcommand, and what several of them share.
 
 pub mod demo;
+mod demo_work;
+pub mod department;
 pub mod doctor;
 pub mod install;
 pub mod migrate;

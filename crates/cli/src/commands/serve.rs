@@ -25,6 +25,13 @@ pub fn run(location: &Location, args: Args) -> Result<()> {
     {
         settings.web.files_dir = dir.join(files).to_string_lossy().into_owned();
     }
+    // A folder the service cannot write must stop it now, not the first upload later.
+    let tmp = std::path::Path::new(&settings.web.files_dir).join("tmp");
+    let probe = tmp.join(format!(".probe-{}", std::process::id()));
+    std::fs::create_dir_all(&tmp)
+        .and_then(|()| std::fs::write(&probe, b""))
+        .and_then(|()| std::fs::remove_file(&probe))
+        .with_context(|| format!("[web] files_dir: cannot write to {}", tmp.display()))?;
     let state = crm_web::AppState::new(
         store,
         settings.region()?,

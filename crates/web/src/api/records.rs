@@ -83,7 +83,8 @@ pub async fn delete<R: Record>(
     user: ApiUser,
     id: web::Path<i64>,
 ) -> Result<HttpResponse, ApiError> {
-    let (a, id) = (user.0.actor(), id.into_inner());
-    blocking(move || R::delete(&state.store, &a, id)).await?;
+    let (a, id, st) = (user.0.actor(), id.into_inner(), state.clone());
+    let files = blocking(move || R::delete(&st.store, &a, id)).await?;
+    crate::files::remove(&state.files, &files);
     Ok(HttpResponse::NoContent().finish())
 }

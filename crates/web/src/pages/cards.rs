@@ -302,7 +302,8 @@ pub async fn delete<R: CardPages>(
 ) -> Result<HttpResponse, WebError> {
     session.check_csrf(&form.csrf_token)?;
     let (st, a, id) = (state.clone(), actor(&session), id.into_inner());
-    blocking(move || R::delete(&st.store, &a, id)).await?;
+    let files = blocking(move || R::delete(&st.store, &a, id)).await?;
+    crate::files::remove(&state.files, &files);
     Ok(redirect_with_flash(
         &state,
         &format!("/{}", R::PATH),

@@ -18,13 +18,21 @@ pub struct Fixture {
     pub _db: TestStore,
     pub state: web::Data<AppState>,
     pub admin_token: String,
+    /// Holds `state.files` (attached files) when the config named no folder of its own;
+    /// removed with the fixture.
+    pub _files: tempfile::TempDir,
 }
 
 pub fn fixture(db: TestStore) -> Fixture {
     fixture_with(db, WebConfig::default())
 }
 
-pub fn fixture_with(db: TestStore, config: WebConfig) -> Fixture {
+pub fn fixture_with(db: TestStore, mut config: WebConfig) -> Fixture {
+    let files = tempfile::tempdir().unwrap();
+    // Uploads go to a fresh folder per fixture, never to `./files` in the source tree.
+    if config.files_dir == WebConfig::default().files_dir {
+        config.files_dir = files.path().display().to_string();
+    }
     let store = db.store.clone();
     let hash = crm_web::auth::hash_password(PASSWORD).unwrap();
     for (email, role) in [
@@ -47,6 +55,7 @@ pub fn fixture_with(db: TestStore, config: WebConfig) -> Fixture {
         _db: db,
         state: web::Data::new(state),
         admin_token,
+        _files: files,
     }
 }
 
