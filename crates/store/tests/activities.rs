@@ -563,3 +563,35 @@ fn deals_and_leads_assigned_to_someone_else_notify_them() {
         assert_eq!(unread(s, &m), 2);
     }
 }
+
+#[test]
+fn a_failing_job_in_a_batch_is_rolled_back_alone() {
+    for t in TestStore::each() {
+        let s = &t.store;
+        let m = user(s, "m@example.com", Role::Manager);
+        let due = Utc::now() + Duration::hours(1);
+        for i in 0..3 {
+            s.create_task(
+                &m,
+                &task(&format!("T{i}"), Some(due), Some(10))
+                    .validate(Zone::UTC)
+                    .unwrap(),
+            )
+            .unwrap();
+        }
+        let at = due - Duration::minutes(5);
+        let mut claimed = s.claim_jobs("w", 10, at).unwrap();
+        assert_eq!(claimed.len(), 3);
+        claimed[1].job = Err("unreadable".into());
+        let outcomes = s.finish_jobs("w", &claimed, at).unwrap();
+        assert_eq!(outcomes[0], JobOutcome::Done);
+        assert!(matches!(
+            &outcomes[1],
+            JobOutcome::Failed { given_up: true, .. }
+        ));
+        assert_eq!(outcomes[2], JobOutcome::Done);
+        assert_eq!(unread(s, &m), 2);
+        let q = s.queue_counts().unwrap();
+        assert_eq!(q.given_up, 1, "{}", t.backend_name());
+    }
+}

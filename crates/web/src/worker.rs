@@ -12,6 +12,8 @@ use crm_store::{JobOutcome, Store};
 /// Jobs taken per round: enough to keep up with bursts, few enough that a lease (a minute)
 /// always outlasts the round.
 const BATCH: usize = 200;
+/// Jobs finished per transaction.
+const PER_TRANSACTION: usize = 50;
 /// Longest sleep between rounds when nothing is due.
 const IDLE: Duration = Duration::from_millis(500);
 /// How often periodic jobs are (re)queued; their keys make extra calls harmless.
@@ -82,20 +84,22 @@ pub fn round(
     now: chrono::DateTime<Utc>,
 ) -> crm_store::StoreResult<usize> {
     let jobs = store.claim_jobs(name, BATCH, now)?;
-    for job in &jobs {
+    // Short transactions keep web writers from waiting on the worker (SQLite has one writer).
+    for chunk in jobs.chunks(PER_TRANSACTION) {
         if stop.load(Ordering::Acquire) {
             // The rest go back to the queue when their lease runs out.
             break;
         }
-        match store.finish_job(name, job, now) {
-            Ok(JobOutcome::Done) => {}
-            Ok(JobOutcome::Failed { error, given_up }) => {
-                tracing::warn!(job = job.id, %error, given_up, "job failed")
+        for (job, outcome) in chunk.iter().zip(store.finish_jobs(name, chunk, now)?) {
+            match outcome {
+                JobOutcome::Done => {}
+                JobOutcome::Failed { error, given_up } => {
+                    tracing::warn!(job = job.id, %error, given_up, "job failed")
+                }
+                JobOutcome::Lost => {
+                    tracing::warn!(job = job.id, "job lease lost to another worker")
+                }
             }
-            Ok(JobOutcome::Lost) => {
-                tracing::warn!(job = job.id, "job lease lost to another worker")
-            }
-            Err(e) => tracing::warn!(job = job.id, error = %e, "cannot finish job"),
         }
     }
     Ok(jobs.len())
