@@ -26,6 +26,11 @@ impl CardRef {
         }
     }
 
+    /// A card as a form or query string names it: its kind and its id as text.
+    pub fn from_text(kind: &str, id: &str) -> Option<CardRef> {
+        CardRef::parse(kind.trim(), id.trim().parse().ok()?)
+    }
+
     pub fn kind(&self) -> &'static str {
         match self {
             CardRef::Contact(_) => "contact",

@@ -115,11 +115,7 @@ impl TaskInput {
         let repeat_until = date(&mut e, "repeat_until", Some(&self.repeat_until));
         let card = match (self.card_kind.trim(), self.card_id.trim()) {
             ("", "") => None,
-            (kind, id) => match id
-                .parse::<i64>()
-                .ok()
-                .and_then(|id| CardRef::parse(kind, id))
-            {
+            (kind, id) => match CardRef::from_text(kind, id) {
                 Some(card) => Some(card),
                 None => {
                     e.add("card_id", "error-card-invalid");
@@ -173,6 +169,18 @@ pub struct Task {
 }
 
 impl Task {
+    /// Who may see and work on a task: administrators (and the system), its assignee and its
+    /// author, and the head of the assignee's department (`people`: the users the actor heads).
+    pub fn visible_to(&self, actor: &crate::Actor, people: &[i64]) -> bool {
+        let Some(me) = actor.user_id() else {
+            return true;
+        };
+        actor.is_admin()
+            || self.assignee_id == Some(me)
+            || self.author_id == Some(me)
+            || self.assignee_id.is_some_and(|a| people.contains(&a))
+    }
+
     pub fn is_overdue(&self, now: DateTime<Utc>) -> bool {
         self.done_at.is_none() && self.due_at.is_some_and(|d| d < now)
     }

@@ -96,136 +96,90 @@ pub(crate) fn user_name(conn: &mut DbConn, id: Option<i64>) -> StoreResult<Optio
     }
 }
 
-type ActivityColumns = (
-    (
-        activities::id,
-        activities::kind,
-        activities::occurred_at,
-        activities::ends_at,
-        activities::direction,
-        activities::duration_s,
-        activities::result,
-        activities::recording_url,
-        activities::subject,
-        activities::body,
-        activities::event,
-        activities::data,
-    ),
-    (
-        activities::home,
-        activities::contact_id,
-        activities::company_id,
-        activities::deal_id,
-        activities::lead_id,
-        activities::author_id,
-        activities::created_at,
-    ),
-    diesel::dsl::Nullable<users::name>,
-);
-
-fn columns() -> ActivityColumns {
-    (
-        (
-            activities::id,
-            activities::kind,
-            activities::occurred_at,
-            activities::ends_at,
-            activities::direction,
-            activities::duration_s,
-            activities::result,
-            activities::recording_url,
-            activities::subject,
-            activities::body,
-            activities::event,
-            activities::data,
-        ),
-        (
-            activities::home,
-            activities::contact_id,
-            activities::company_id,
-            activities::deal_id,
-            activities::lead_id,
-            activities::author_id,
-            activities::created_at,
-        ),
-        users::name.nullable(),
-    )
+/// An activity row as stored.
+#[derive(Queryable, Selectable)]
+#[diesel(table_name = activities)]
+struct ActivityRecord {
+    id: i64,
+    kind: String,
+    occurred_at: NaiveDateTime,
+    ends_at: Option<NaiveDateTime>,
+    direction: String,
+    duration_s: Option<i32>,
+    result: String,
+    recording_url: String,
+    subject: String,
+    body: String,
+    event: String,
+    data: String,
+    home: String,
+    contact_id: Option<i64>,
+    company_id: Option<i64>,
+    deal_id: Option<i64>,
+    lead_id: Option<i64>,
+    author_id: Option<i64>,
+    created_at: NaiveDateTime,
 }
 
-type Head = (
-    i64,
-    String,
-    NaiveDateTime,
-    Option<NaiveDateTime>,
-    String,
-    Option<i32>,
-    String,
-    String,
-    String,
-    String,
-    String,
-    String,
-);
-type Tail = (
-    String,
-    Option<i64>,
-    Option<i64>,
-    Option<i64>,
-    Option<i64>,
-    Option<i64>,
-    NaiveDateTime,
-);
-type Row = (Head, Tail, Option<String>);
+/// The row and its author's name.
+type Row = (ActivityRecord, Option<String>);
+
+fn columns() -> (
+    diesel::helper_types::AsSelect<ActivityRecord, crate::conn::Db>,
+    diesel::dsl::Nullable<users::name>,
+) {
+    (ActivityRecord::as_select(), users::name.nullable())
+}
 
 fn to_activity(row: Row) -> StoreResult<Activity> {
-    let (h, t, author_name) = row;
-    let bad = |what: &str| StoreError::Config(format!("activity {} has a bad {what}", h.0));
-    let kind = ActivityKind::parse(&h.1).ok_or_else(|| bad("kind"))?;
-    let (home, contact_id, company_id, deal_id, lead_id, author_id, created_at) = t;
-    let home_id = match home.as_str() {
-        "contact" => contact_id,
-        "company" => company_id,
-        "deal" => deal_id,
-        _ => lead_id,
+    let (r, author_name) = row;
+    let bad = |what: &str| StoreError::Config(format!("activity {} has a bad {what}", r.id));
+    let kind = ActivityKind::parse(&r.kind).ok_or_else(|| bad("kind"))?;
+    let home_id = match r.home.as_str() {
+        "contact" => r.contact_id,
+        "company" => r.company_id,
+        "deal" => r.deal_id,
+        _ => r.lead_id,
     };
     // A home card that was deleted leaves the entry on the cards above it.
     let home = home_id
-        .and_then(|id| CardRef::parse(&home, id))
-        .or(deal_id.map(CardRef::Deal))
-        .or(contact_id.map(CardRef::Contact))
-        .or(company_id.map(CardRef::Company))
-        .or(lead_id.map(CardRef::Lead))
+        .and_then(|id| CardRef::parse(&r.home, id))
+        .or(r.deal_id.map(CardRef::Deal))
+        .or(r.contact_id.map(CardRef::Contact))
+        .or(r.company_id.map(CardRef::Company))
+        .or(r.lead_id.map(CardRef::Lead))
         .ok_or_else(|| bad("card"))?;
-    let data = match serde_json::from_str(&h.11) {
+    let data = match serde_json::from_str(&r.data) {
         Ok(serde_json::Value::Object(m)) => m,
         _ => serde_json::Map::new(),
     };
     Ok(Activity {
-        id: h.0,
+        id: r.id,
         kind,
-        occurred_at: h.2.and_utc(),
-        ends_at: h.3.map(|t| t.and_utc()),
-        direction: Direction::parse(&h.4),
-        duration_s: h.5,
-        result: h.6,
-        recording_url: h.7,
-        subject: h.8,
-        body: h.9,
-        event: h.10,
+        occurred_at: r.occurred_at.and_utc(),
+        ends_at: r.ends_at.map(|t| t.and_utc()),
+        direction: Direction::parse(&r.direction),
+        duration_s: r.duration_s,
+        result: r.result,
+        recording_url: r.recording_url,
+        subject: r.subject,
+        body: r.body,
+        event: r.event,
         data,
         home,
-        contact_id,
-        company_id,
-        deal_id,
-        lead_id,
-        author_id,
+        contact_id: r.contact_id,
+        company_id: r.company_id,
+        deal_id: r.deal_id,
+        lead_id: r.lead_id,
+        author_id: r.author_id,
         author_name,
         attachments: Vec::new(),
-        created_at: created_at.and_utc(),
+        created_at: r.created_at.and_utc(),
     })
 }
 
-#[derive(Queryable)]
+#[derive(Queryable, Selectable)]
+#[diesel(table_name = attachments)]
 struct AttachmentRecord {
     id: i64,
     activity_id: i64,
@@ -252,26 +206,6 @@ impl From<AttachmentRecord> for Attachment {
     }
 }
 
-const ATTACHMENT_COLUMNS: (
-    attachments::id,
-    attachments::activity_id,
-    attachments::file_name,
-    attachments::content_type,
-    attachments::size,
-    attachments::sha256,
-    attachments::storage_key,
-    attachments::created_at,
-) = (
-    attachments::id,
-    attachments::activity_id,
-    attachments::file_name,
-    attachments::content_type,
-    attachments::size,
-    attachments::sha256,
-    attachments::storage_key,
-    attachments::created_at,
-);
-
 /// Fills in each activity's files.
 fn with_attachments(conn: &mut DbConn, items: &mut [Activity]) -> StoreResult<()> {
     let ids: Vec<i64> = items
@@ -285,7 +219,7 @@ fn with_attachments(conn: &mut DbConn, items: &mut [Activity]) -> StoreResult<()
     let files: Vec<AttachmentRecord> = attachments::table
         .filter(attachments::activity_id.eq_any(&ids))
         .order(attachments::id)
-        .select(ATTACHMENT_COLUMNS)
+        .select(AttachmentRecord::as_select())
         .load(conn)?;
     for f in files {
         if let Some(a) = items.iter_mut().find(|a| a.id == f.activity_id) {
@@ -507,7 +441,7 @@ impl Store {
         self.read(|conn| {
             let r: AttachmentRecord = attachments::table
                 .find(id)
-                .select(ATTACHMENT_COLUMNS)
+                .select(AttachmentRecord::as_select())
                 .first(conn)?;
             visible_activity(conn, actor, r.activity_id)?;
             Ok(r.into())
@@ -543,10 +477,20 @@ impl Store {
                 .limit(1000)
                 .select(columns())
                 .load(conn)?;
+            // Many meetings share a client: each card's access is checked once.
+            let mut seen: std::collections::HashMap<CardRef, bool> = Default::default();
             let mut out = Vec::new();
             for row in rows {
                 let a = to_activity(row)?;
-                if cards::check(conn, actor, a.home, Action::View).is_ok() {
+                let visible = match seen.get(&a.home) {
+                    Some(&v) => v,
+                    None => {
+                        let v = cards::check(conn, actor, a.home, Action::View).is_ok();
+                        seen.insert(a.home, v);
+                        v
+                    }
+                };
+                if visible {
                     out.push(a);
                 }
             }

@@ -1,6 +1,6 @@
-//! Tasks, their comments, and the jobs that remind of them. Who sees a task: administrators,
-//! its assignee and its author, and the head of the assignee's department — the same rule for
-//! lists, cards, the calendar and the API.
+//! Tasks, their comments, and the jobs that remind of them. Who sees a task is
+//! `Task::visible_to` in core; lists apply the same rule as a filter (`Visible`), so cards,
+//! lists, the calendar and the API agree.
 
 use std::collections::HashMap;
 
@@ -20,7 +20,8 @@ use crate::notifications::notify;
 use crate::schema::{department_members, departments, task_comments, tasks, users};
 use crate::users::check_responsible;
 
-#[derive(Queryable)]
+#[derive(Queryable, Selectable)]
+#[diesel(table_name = tasks)]
 struct TaskRecord {
     id: i64,
     title: String,
@@ -40,46 +41,6 @@ struct TaskRecord {
     created_at: NaiveDateTime,
     updated_at: NaiveDateTime,
 }
-
-type TaskColumns = (
-    tasks::id,
-    tasks::title,
-    tasks::description,
-    tasks::assignee_id,
-    tasks::author_id,
-    tasks::due_at,
-    tasks::remind_before_min,
-    tasks::remind_at,
-    tasks::repeat_days,
-    tasks::repeat_until,
-    tasks::contact_id,
-    tasks::company_id,
-    tasks::deal_id,
-    tasks::lead_id,
-    tasks::done_at,
-    tasks::created_at,
-    tasks::updated_at,
-);
-
-const COLUMNS: TaskColumns = (
-    tasks::id,
-    tasks::title,
-    tasks::description,
-    tasks::assignee_id,
-    tasks::author_id,
-    tasks::due_at,
-    tasks::remind_before_min,
-    tasks::remind_at,
-    tasks::repeat_days,
-    tasks::repeat_until,
-    tasks::contact_id,
-    tasks::company_id,
-    tasks::deal_id,
-    tasks::lead_id,
-    tasks::done_at,
-    tasks::created_at,
-    tasks::updated_at,
-);
 
 /// Turns rows into tasks with their people's and cards' names, in a few queries.
 fn to_tasks(conn: &mut DbConn, rows: Vec<TaskRecord>) -> StoreResult<Vec<Task>> {
@@ -130,7 +91,10 @@ fn to_tasks(conn: &mut DbConn, rows: Vec<TaskRecord>) -> StoreResult<Vec<Task>> 
 type CommentRow = (i64, Option<i64>, Option<String>, String, NaiveDateTime);
 
 fn load(conn: &mut DbConn, id: i64) -> StoreResult<Task> {
-    let row: TaskRecord = tasks::table.find(id).select(COLUMNS).first(conn)?;
+    let row: TaskRecord = tasks::table
+        .find(id)
+        .select(TaskRecord::as_select())
+        .first(conn)?;
     let mut v = to_tasks(conn, vec![row])?;
     Ok(v.remove(0))
 }
@@ -167,22 +131,17 @@ pub(crate) fn zone_of(conn: &mut DbConn, user: Option<i64>, default: Zone) -> St
     Ok(name.and_then(|n| Zone::parse(&n)).unwrap_or(default))
 }
 
-/// Whether the actor may see and change `task`.
-fn may(conn: &mut DbConn, actor: &Actor, task: &Task) -> StoreResult<bool> {
-    let Some(me) = actor.user_id() else {
-        return Ok(true);
-    };
-    if actor.is_admin() || task.assignee_id == Some(me) || task.author_id == Some(me) {
-        return Ok(true);
+/// The people whose tasks the actor sees as their head (none needed for administrators).
+fn people_of_actor(conn: &mut DbConn, actor: &Actor) -> StoreResult<Vec<i64>> {
+    match actor.user_id() {
+        Some(me) if !actor.is_admin() => people_of(conn, me),
+        _ => Ok(Vec::new()),
     }
-    Ok(task
-        .assignee_id
-        .is_some_and(|a| people_of(conn, me).is_ok_and(|people| people.contains(&a))))
 }
 
 fn visible_task(conn: &mut DbConn, actor: &Actor, id: i64) -> StoreResult<Task> {
     let task = load(conn, id)?;
-    if may(conn, actor, &task)? {
+    if task.visible_to(actor, &people_of_actor(conn, actor)?) {
         Ok(task)
     } else {
         Err(Error::NotFound.into())
@@ -603,26 +562,26 @@ impl Store {
                 .filter(tasks::due_at.lt(now_n))
                 .order((tasks::due_at, tasks::id))
                 .limit(limit)
-                .select(COLUMNS)
+                .select(TaskRecord::as_select())
                 .load(conn)?;
             let today: Vec<TaskRecord> = open_tasks(&visible)
                 .filter(tasks::due_at.ge(now_n))
                 .filter(tasks::due_at.lt(eod))
                 .order((tasks::due_at, tasks::id))
                 .limit(limit)
-                .select(COLUMNS)
+                .select(TaskRecord::as_select())
                 .load(conn)?;
             let upcoming: Vec<TaskRecord> = open_tasks(&visible)
                 .filter(tasks::due_at.ge(eod))
                 .order((tasks::due_at, tasks::id))
                 .limit(limit)
-                .select(COLUMNS)
+                .select(TaskRecord::as_select())
                 .load(conn)?;
             let undated: Vec<TaskRecord> = open_tasks(&visible)
                 .filter(tasks::due_at.is_null())
                 .order(tasks::id.desc())
                 .limit(limit)
-                .select(COLUMNS)
+                .select(TaskRecord::as_select())
                 .load(conn)?;
             Ok(TaskSections {
                 overdue: to_tasks(conn, overdue)?,
@@ -649,7 +608,7 @@ impl Store {
                 .filter(tasks::due_at.lt(to.naive_utc()))
                 .order((tasks::due_at, tasks::id))
                 .limit(1000)
-                .select(COLUMNS)
+                .select(TaskRecord::as_select())
                 .load(conn)?;
             to_tasks(conn, rows)
         })
@@ -669,16 +628,12 @@ impl Store {
             let rows: Vec<TaskRecord> = q
                 .order((tasks::due_at.is_null(), tasks::due_at, tasks::id))
                 .limit(50)
-                .select(COLUMNS)
+                .select(TaskRecord::as_select())
                 .load(conn)?;
-            let all = to_tasks(conn, rows)?;
-            let mut out = Vec::new();
-            for t in all {
-                if may(conn, actor, &t)? {
-                    out.push(t);
-                }
-            }
-            Ok(out)
+            let people = people_of_actor(conn, actor)?;
+            let mut all = to_tasks(conn, rows)?;
+            all.retain(|t| t.visible_to(actor, &people));
+            Ok(all)
         })
     }
 
@@ -705,7 +660,7 @@ impl Store {
             let rows: Vec<TaskRecord> = q
                 .order(tasks::id)
                 .limit(limit as i64)
-                .select(COLUMNS)
+                .select(TaskRecord::as_select())
                 .load(conn)?;
             to_tasks(conn, rows)
         })

@@ -44,7 +44,7 @@ pub struct ActivityForm {
 
 impl ActivityForm {
     fn card(&self) -> Option<CardRef> {
-        CardRef::parse(&self.card_kind, self.card_id.parse().ok()?)
+        CardRef::from_text(&self.card_kind, &self.card_id)
     }
 
     fn input(&self) -> ActivityInput {
@@ -101,11 +101,7 @@ pub async fn new(
     session: Session,
     params: web::Query<NewParams>,
 ) -> Result<HttpResponse, WebError> {
-    let card = params
-        .card_id
-        .parse()
-        .ok()
-        .and_then(|id| CardRef::parse(&params.card_kind, id))
+    let card = CardRef::from_text(&params.card_kind, &params.card_id)
         .ok_or(WebError::Domain(crm_core::Error::NotFound))?;
     let kind = crm_core::ActivityKind::parse(&params.kind)
         .filter(|k| crm_core::ActivityKind::LOGGED.contains(k))

@@ -158,11 +158,7 @@ pub async fn upload(
         up.discard();
         return Err(e);
     }
-    let card = up
-        .field("card_id")
-        .parse::<i64>()
-        .ok()
-        .and_then(|id| CardRef::parse(up.field("card_kind"), id));
+    let card = CardRef::from_text(up.field("card_kind"), up.field("card_id"));
     let Some(card) = card else {
         up.discard();
         return Err(WebError::Domain(crm_core::Error::NotFound));

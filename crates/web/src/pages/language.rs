@@ -1,6 +1,6 @@
 //! Switching the interface language, signed in (remembered on the account) or not (a cookie).
 
-use actix_web::http::header::{LOCATION, REFERER};
+use actix_web::http::header::LOCATION;
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Deserialize;
 
@@ -43,14 +43,7 @@ pub async fn set(
         blocking(move || st.store.set_locale(s.user.id, lang.code)).await?;
     }
     // Back to the page the switch was made on, if it was ours.
-    let back = req
-        .headers()
-        .get(REFERER)
-        .and_then(|r| r.to_str().ok())
-        .and_then(|r| r.find("://").map(|i| &r[i + 3..]))
-        .and_then(|r| r.find('/').map(|i| r[i..].to_string()))
-        .filter(|p| !p.starts_with("//"))
-        .unwrap_or_else(|| "/contacts".into());
+    let back = super::referer_path(&req).unwrap_or_else(|| "/contacts".into());
     let year = actix_web::cookie::time::Duration::days(365);
     Ok(HttpResponse::SeeOther()
         .insert_header((LOCATION, back))

@@ -30,7 +30,7 @@ pub struct LoginForm {
 
 /// Only local paths may be returned to after signing in (no open redirect).
 fn safe_next(next: &str) -> &str {
-    if next.starts_with('/') && !next.starts_with("//") && !next.starts_with("/\\") {
+    if super::is_local_path(next) {
         next
     } else {
         "/contacts"

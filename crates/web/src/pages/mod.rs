@@ -244,6 +244,21 @@ pub fn redirect_with_flash(state: &AppState, to: &str, flash: &str) -> HttpRespo
         .finish()
 }
 
+/// Whether `path` stays on this site (redirecting anywhere else would be an open redirect).
+pub fn is_local_path(path: &str) -> bool {
+    path.starts_with('/') && !path.starts_with("//") && !path.starts_with("/\\")
+}
+
+/// The path of the page a form was posted from, if it was one of ours.
+pub fn referer_path(req: &HttpRequest) -> Option<String> {
+    req.headers()
+        .get(actix_web::http::header::REFERER)
+        .and_then(|r| r.to_str().ok())
+        .and_then(|r| r.find("://").map(|i| &r[i + 3..]))
+        .and_then(|r| r.find('/').map(|i| r[i..].to_string()))
+        .filter(|p| is_local_path(p))
+}
+
 /// Blocking store work off the async workers.
 pub async fn blocking<T, F>(f: F) -> Result<T, WebError>
 where

@@ -40,7 +40,7 @@ pub fn text(lang: &str, n: &Notification) -> String {
 
 /// A link on this site only: a notification never sends anyone elsewhere.
 fn local(link: &str) -> &str {
-    if link.starts_with('/') && !link.starts_with("//") {
+    if super::is_local_path(link) {
         link
     } else {
         "/notifications"

@@ -11,7 +11,7 @@ use serde_json::{Value, json};
 use crate::auth::Session;
 use crate::error::WebError;
 use crate::pages::forms::{actor, field_errors};
-use crate::pages::{CsrfForm, Page, blocking, redirect_with_flash, when};
+use crate::pages::{CsrfForm, Page, blocking, redirect_with_flash, referer_path, when};
 use crate::state::AppState;
 
 /// A task as the pages show it.
@@ -131,11 +131,7 @@ async fn form_page(
     input: &TaskInput,
     errors: &FieldErrors,
 ) -> Result<HttpResponse, WebError> {
-    let card = input
-        .card_id
-        .parse::<i64>()
-        .ok()
-        .and_then(|cid| CardRef::parse(&input.card_kind, cid));
+    let card = CardRef::from_text(&input.card_kind, &input.card_id);
     let (st, a) = (state.clone(), actor(session));
     let (users, label) = blocking(move || {
         let label = match card {
@@ -324,19 +320,10 @@ pub async fn done(
     let (task, next) = blocking(move || st.store.complete_task(&a, id, stop)).await?;
     let to = match next {
         Some(n) => format!("/tasks/{}", n.id),
-        None => back(&req).unwrap_or_else(|| format!("/tasks/{}", task.id)),
+        // One-click "done" from a list returns there.
+        None => referer_path(&req).unwrap_or_else(|| format!("/tasks/{}", task.id)),
     };
     Ok(redirect_with_flash(&state, &to, "flash-task-done"))
-}
-
-/// The page the form was on, if it was ours (one-click "done" from a list returns there).
-fn back(req: &HttpRequest) -> Option<String> {
-    req.headers()
-        .get(actix_web::http::header::REFERER)
-        .and_then(|r| r.to_str().ok())
-        .and_then(|r| r.find("://").map(|i| &r[i + 3..]))
-        .and_then(|r| r.find('/').map(|i| r[i..].to_string()))
-        .filter(|p| !p.starts_with("//"))
 }
 
 pub async fn reopen(
