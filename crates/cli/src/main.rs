@@ -29,8 +29,14 @@ enum Command {
     Install(commands::install::Args),
     /// Serve the web application.
     Serve(commands::serve::Args),
-    /// Apply pending database migrations.
+    /// Apply pending database migrations (`crm upgrade` also backs up first).
     Migrate,
+    /// Write a backup archive while the CRM keeps serving; verify or list archives.
+    Backup(commands::backup::Args),
+    /// Restore a backup archive (verified completely first).
+    Restore(commands::restore::Args),
+    /// After replacing the binary: back up, then migrate in one checked transaction.
+    Upgrade,
     /// Check the configuration and the database; print the effective settings.
     Doctor,
     /// Manage staff accounts.
@@ -52,6 +58,9 @@ fn main() -> ExitCode {
         Command::Install(args) => commands::install::run(&cli.location, args),
         Command::Serve(args) => commands::serve::run(&cli.location, args),
         Command::Migrate => commands::migrate::run(&cli.location),
+        Command::Backup(args) => commands::backup::run(&cli.location, args),
+        Command::Restore(args) => commands::restore::run(&cli.location, args),
+        Command::Upgrade => commands::upgrade::run(&cli.location),
         Command::Doctor => commands::doctor::run(&cli.location),
         Command::User(cmd) => commands::user::run(&cli.location, cmd),
         Command::Department(cmd) => commands::department::run(&cli.location, cmd),

@@ -5,6 +5,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
 use crm_store::DbConfig;
+use crm_store::backup::BackupConfig;
 use crm_web::WebConfig;
 use serde::{Deserialize, Serialize};
 
@@ -56,6 +57,8 @@ pub struct Settings {
     pub crm: CrmConfig,
     #[serde(default)]
     pub log: LogConfig,
+    #[serde(default)]
+    pub backup: BackupConfig,
 }
 
 /// Where an installation's configuration lives: `--config FILE` or `--data-dir DIR`.
@@ -126,7 +129,25 @@ impl Settings {
         settings
             .check()
             .with_context(|| format!("{} has a wrong setting", path.display()))?;
-        Ok(settings)
+        Ok(settings.anchored(path.parent().unwrap_or(Path::new("."))))
+    }
+
+    /// Relative folders start at the configuration file's folder, wherever `crm` is run from.
+    fn anchored(mut self, dir: &Path) -> Settings {
+        for folder in [&mut self.web.files_dir, &mut self.backup.folder] {
+            if Path::new(folder.as_str()).is_relative() {
+                *folder = dir.join(folder.as_str()).to_string_lossy().into_owned();
+            }
+        }
+        self
+    }
+
+    pub fn files_dir(&self) -> PathBuf {
+        PathBuf::from(&self.web.files_dir)
+    }
+
+    pub fn backup_folder(&self) -> PathBuf {
+        PathBuf::from(&self.backup.folder)
     }
 
     /// Checks what types alone do not.
@@ -143,6 +164,7 @@ impl Settings {
         }
         crm_store::DbUrl::parse(&self.database.url)
             .map_err(|e| anyhow::anyhow!("[database] url: {e}"))?;
+        self.backup.schedule().map_err(anyhow::Error::msg)?;
         Ok(())
     }
 

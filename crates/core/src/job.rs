@@ -26,7 +26,13 @@ pub enum Job {
     DealsPastClose,
     /// Drop finished jobs past [`KEEP_DONE_DAYS`] (daily).
     PurgeJobs,
+    /// The scheduled backup of `day` (installation time zone). Long and busy with files, it
+    /// runs outside the queue's transactions, under a lease of [`BACKUP_LEASE_SECONDS`].
+    Backup { day: String },
 }
+
+/// How long a node may take over a scheduled backup before another node retries it.
+pub const BACKUP_LEASE_SECONDS: i64 = 6 * 3600;
 
 impl Job {
     pub fn kind(&self) -> &'static str {
@@ -36,6 +42,7 @@ impl Job {
             Job::Birthdays => "birthdays",
             Job::DealsPastClose => "deals_past_close",
             Job::PurgeJobs => "purge_jobs",
+            Job::Backup { .. } => "backup",
         }
     }
 
@@ -49,6 +56,26 @@ impl Job {
             (Job::DealsPastClose, format!("deals_past_close:{hour}")),
             (Job::PurgeJobs, format!("purge_jobs:{day}")),
         ]
+    }
+}
+
+impl Job {
+    /// The scheduled backup of the local day of `now` at `at` in `zone`, keyed once per day;
+    /// a node that starts after that time queues it at once, so no day goes without one.
+    pub fn daily_backup(
+        now: DateTime<Utc>,
+        at: chrono::NaiveTime,
+        zone: crate::Zone,
+    ) -> (Job, DateTime<Utc>, String) {
+        let day = zone.date_of(now);
+        let run_at = zone.to_utc(day.and_time(at));
+        (
+            Job::Backup {
+                day: day.to_string(),
+            },
+            run_at,
+            format!("backup:{day}"),
+        )
     }
 }
 

@@ -18,6 +18,7 @@ pub mod party;
 pub mod phone;
 pub mod pipeline;
 pub mod product;
+pub mod retention;
 pub mod task;
 pub mod text;
 pub mod user;

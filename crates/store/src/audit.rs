@@ -1,7 +1,7 @@
 //! The audit log: who changed what, when, with old and new values, written in the same
 //! transaction as the change itself.
 
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 use crm_core::Actor;
 use diesel::prelude::*;
 use serde_json::{Map, Value};
@@ -94,6 +94,37 @@ impl crate::Store {
                     changes: serde_json::from_str(&changes).unwrap_or(Value::Null),
                 })
                 .collect())
+        })
+    }
+}
+
+/// The database server's clock (PostgreSQL only) and the newest audit entry's time.
+pub type Clocks = (Option<DateTime<Utc>>, Option<DateTime<Utc>>);
+
+impl crate::Store {
+    /// The database server's clock and the time of the newest audit entry, for `crm doctor`: a
+    /// server clock that disagrees with this machine's, or entries "from the future", mean a
+    /// clock was wrong or went back.
+    pub fn clocks(&self) -> StoreResult<Clocks> {
+        #[derive(QueryableByName)]
+        struct Now {
+            #[diesel(sql_type = diesel::sql_types::Timestamp)]
+            now: chrono::NaiveDateTime,
+        }
+        self.read(|conn| {
+            let server = match conn {
+                DbConn::Pg(_) => Some(
+                    diesel::sql_query("SELECT (now() AT TIME ZONE 'UTC') AS now")
+                        .get_result::<Now>(conn)?
+                        .now
+                        .and_utc(),
+                ),
+                DbConn::Sqlite(_) => None,
+            };
+            let newest: Option<chrono::NaiveDateTime> = audit_log::table
+                .select(diesel::dsl::max(audit_log::at))
+                .first(conn)?;
+            Ok((server, newest.map(|t| t.and_utc())))
         })
     }
 }

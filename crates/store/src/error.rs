@@ -15,6 +15,8 @@ pub enum StoreError {
     #[error("migration failed: {0}")]
     Migration(String),
     #[error("{0}")]
+    Backup(String),
+    #[error("{0}")]
     Config(String),
 }
 

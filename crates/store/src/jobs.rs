@@ -6,13 +6,18 @@
 
 use chrono::{DateTime, Duration, NaiveDateTime, Utc};
 use crm_core::Job;
-use crm_core::job::{KEEP_DONE_DAYS, LEASE_SECONDS, MAX_ATTEMPTS, retry_delay};
+use crm_core::job::{
+    BACKUP_LEASE_SECONDS, KEEP_DONE_DAYS, LEASE_SECONDS, MAX_ATTEMPTS, retry_delay,
+};
 use diesel::prelude::*;
 
 use crate::conn::{DbConn, Store};
 use crate::error::StoreResult;
 use crate::reminders;
 use crate::schema::jobs;
+
+/// The kind of the scheduled backup job, which runs apart from the others.
+const BACKUP: &str = "backup";
 
 /// A job a worker holds.
 #[derive(Debug, Clone)]
@@ -107,11 +112,15 @@ impl Store {
     ) -> StoreResult<Vec<ClaimedJob>> {
         let now_n = now.naive_utc();
         let free = || {
-            jobs::done_at.is_null().and(jobs::run_at.le(now_n)).and(
-                jobs::locked_until
-                    .is_null()
-                    .or(jobs::locked_until.lt(now_n)),
-            )
+            jobs::done_at
+                .is_null()
+                .and(jobs::run_at.le(now_n))
+                .and(jobs::kind.ne(BACKUP))
+                .and(
+                    jobs::locked_until
+                        .is_null()
+                        .or(jobs::locked_until.lt(now_n)),
+                )
         };
         self.write(|conn| {
             let ids: Vec<i64> = match conn {
@@ -202,6 +211,106 @@ impl Store {
     }
 
     /// Puts a failed job back for a later attempt, or gives it up after the last one.
+    /// Queues the scheduled backup `job` (once per `key`).
+    pub fn schedule_backup(
+        &self,
+        job: &Job,
+        run_at: DateTime<Utc>,
+        key: &str,
+    ) -> StoreResult<bool> {
+        self.write(|conn| enqueue(conn, job, run_at, Some(key)))
+    }
+
+    /// Takes a due scheduled backup, if one is free, under a lease long enough for a backup.
+    pub fn claim_backup(
+        &self,
+        worker: &str,
+        now: DateTime<Utc>,
+    ) -> StoreResult<Option<ClaimedJob>> {
+        let now_n = now.naive_utc();
+        let free = || {
+            jobs::kind
+                .eq(BACKUP)
+                .and(jobs::done_at.is_null())
+                .and(jobs::run_at.le(now_n))
+                .and(
+                    jobs::locked_until
+                        .is_null()
+                        .or(jobs::locked_until.lt(now_n)),
+                )
+        };
+        self.write(|conn| {
+            let id: Option<i64> = match conn {
+                DbConn::Pg(c) => jobs::table
+                    .filter(free())
+                    .order(jobs::id)
+                    .select(jobs::id)
+                    .for_update()
+                    .skip_locked()
+                    .first(c)
+                    .optional()?,
+                DbConn::Sqlite(_) => jobs::table
+                    .filter(free())
+                    .order(jobs::id)
+                    .select(jobs::id)
+                    .first(conn)
+                    .optional()?,
+            };
+            let Some(id) = id else {
+                return Ok(None);
+            };
+            let row: Option<(i64, String, i32)> = diesel::update(jobs::table)
+                .filter(jobs::id.eq(id))
+                .filter(free())
+                .set((
+                    jobs::locked_by.eq(worker),
+                    jobs::locked_until
+                        .eq((now + Duration::seconds(BACKUP_LEASE_SECONDS)).naive_utc()),
+                    jobs::attempts.eq(jobs::attempts + 1),
+                ))
+                .returning((jobs::id, jobs::payload, jobs::attempts))
+                .get_result(conn)
+                .optional()?;
+            Ok(row.map(|(id, payload, attempts)| ClaimedJob {
+                id,
+                job: serde_json::from_str(&payload).map_err(|e| e.to_string()),
+                attempts,
+            }))
+        })
+    }
+
+    /// Marks a job that ran outside the queue's transaction as done (or failed, to be retried).
+    pub fn settle_job(
+        &self,
+        worker: &str,
+        claimed: &ClaimedJob,
+        now: DateTime<Utc>,
+        result: Result<(), String>,
+    ) -> StoreResult<JobOutcome> {
+        match result {
+            Err(error) => self.record_failure(worker, claimed, now, error),
+            Ok(()) => {
+                let n = self.write(|conn| {
+                    Ok(diesel::update(jobs::table)
+                        .filter(jobs::id.eq(claimed.id))
+                        .filter(jobs::locked_by.eq(worker))
+                        .filter(jobs::done_at.is_null())
+                        .set((
+                            jobs::done_at.eq(now.naive_utc()),
+                            jobs::locked_until.eq(None::<NaiveDateTime>),
+                            jobs::last_error.eq(""),
+                        ))
+                        .execute(conn)?)
+                })?;
+                Ok(if n == 0 {
+                    JobOutcome::Lost
+                } else {
+                    JobOutcome::Done
+                })
+            }
+        }
+    }
+
     fn record_failure(
         &self,
         worker: &str,

@@ -5,6 +5,7 @@
 
 mod activities;
 mod audit;
+pub mod backup;
 mod cards;
 mod companies;
 mod conn;
@@ -42,6 +43,7 @@ pub use demo_work::{BulkActivity, BulkTask};
 pub use departments::Department;
 pub use error::{StoreError, StoreResult};
 pub use jobs::{ClaimedJob, JobOutcome, QueueCounts};
+pub use migrations::SchemaState;
 pub use parties::{Duplicate, Duplicates};
 pub use pipelines::LostReason;
 pub use search::{SearchResults, searchable};

@@ -1,6 +1,11 @@
 //! Schema migrations, embedded in the binary: one tree per backend, applied only by explicit
-//! command (`crm install`, `crm migrate`), never behind the admin's back.
+//! command (`crm install`, `crm migrate`, `crm upgrade`), never behind the admin's back.
 
+use diesel::connection::SimpleConnection;
+use diesel::migration::MigrationSource;
+use diesel::prelude::*;
+use diesel::sql_types::Text;
+use diesel::{PgConnection, SqliteConnection};
 use diesel_migrations::{EmbeddedMigrations, MigrationHarness, embed_migrations};
 
 use crate::conn::{DbConn, Store};
@@ -29,7 +34,146 @@ macro_rules! with_harness {
     };
 }
 
+/// Every version this binary knows for `backend`, oldest first (both trees have the same).
+pub(crate) fn versions(backend: crate::Backend) -> Vec<String> {
+    fn of<DB: diesel::backend::Backend>(m: &impl MigrationSource<DB>) -> Vec<String> {
+        let mut v: Vec<String> = m
+            .migrations()
+            .map(|all| all.iter().map(|m| m.name().version().to_string()).collect())
+            .unwrap_or_default();
+        v.sort();
+        v
+    }
+    match backend {
+        crate::Backend::Sqlite => of::<diesel::sqlite::Sqlite>(&SQLITE),
+        crate::Backend::Postgres => of::<diesel::pg::Pg>(&POSTGRES),
+    }
+}
+
+/// Applies, in order, the pending migrations up to and including `version`; returns their names.
+pub(crate) fn migrate_to(conn: &mut DbConn, version: &str) -> StoreResult<Vec<String>> {
+    with_harness!(conn, |c, m| {
+        let pending = c.pending_migrations(m).map_err(failed)?;
+        let mut done = Vec::new();
+        for mig in pending
+            .iter()
+            .filter(|mig| mig.name().version().to_string().as_str() <= version)
+        {
+            c.run_migration(mig.as_ref()).map_err(failed)?;
+            done.push(mig.name().to_string());
+        }
+        Ok(done)
+    })
+}
+
+/// Reverts every applied migration: the schema is dropped, table by table.
+pub(crate) fn revert_all(conn: &mut DbConn) -> StoreResult<()> {
+    with_harness!(conn, |c, m| {
+        c.revert_all_migrations(m).map_err(failed)?;
+        Ok(())
+    })
+}
+
+/// After migrating, before committing: every foreign key holds and the file is sound. On
+/// PostgreSQL foreign keys are checked as rows change, so there is nothing left to look at.
+pub(crate) fn check(conn: &mut DbConn) -> StoreResult<()> {
+    match conn {
+        DbConn::Sqlite(c) => check_sqlite(c),
+        DbConn::Pg(_) => Ok(()),
+    }
+}
+
+fn check_sqlite(c: &mut SqliteConnection) -> StoreResult<()> {
+    #[derive(QueryableByName)]
+    struct Problem {
+        #[diesel(sql_type = Text)]
+        what: String,
+    }
+    let broken: Vec<Problem> = diesel::sql_query(
+        "SELECT \"table\" || ' row ' || COALESCE(rowid, '?') || ' refers to a missing ' || parent AS what \
+         FROM pragma_foreign_key_check LIMIT 5",
+    )
+    .load(c)?;
+    if let Some(p) = broken.first() {
+        return Err(StoreError::Migration(format!(
+            "foreign key check failed: {}",
+            p.what
+        )));
+    }
+    let sound: Vec<Problem> =
+        diesel::sql_query("SELECT quick_check AS what FROM pragma_quick_check").load(c)?;
+    if sound.first().map(|p| p.what.as_str()) != Some("ok") {
+        let what = sound
+            .into_iter()
+            .map(|p| p.what)
+            .collect::<Vec<_>>()
+            .join("; ");
+        return Err(StoreError::Migration(format!(
+            "integrity check failed: {what}"
+        )));
+    }
+    Ok(())
+}
+
+/// Where the database's schema stands relative to this binary.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SchemaState {
+    Current,
+    /// Migrations this binary would apply, oldest first.
+    Behind(Vec<String>),
+    /// The database was migrated by a newer binary: (its version, the newest this one knows).
+    Ahead(String, String),
+}
+
 impl Store {
+    /// Compares the database's schema with this binary's migrations.
+    pub fn schema_state(&self) -> StoreResult<SchemaState> {
+        let known = versions(self.backend());
+        let latest = known.last().cloned().unwrap_or_default();
+        if let Some(applied) = self.schema_version()?
+            && applied > latest
+        {
+            return Ok(SchemaState::Ahead(applied, latest));
+        }
+        let pending = self.pending_migrations()?;
+        Ok(if pending.is_empty() {
+            SchemaState::Current
+        } else {
+            SchemaState::Behind(pending)
+        })
+    }
+
+    /// Applies every pending migration in ONE transaction and checks the result before it
+    /// commits: on any failure the database is exactly as it was. Returns what was applied.
+    pub fn upgrade(&self) -> StoreResult<Vec<String>> {
+        self.upgrade_with(SQLITE, POSTGRES)
+    }
+
+    pub(crate) fn upgrade_with(
+        &self,
+        sqlite: impl MigrationSource<diesel::sqlite::Sqlite>,
+        pg: impl MigrationSource<diesel::pg::Pg>,
+    ) -> StoreResult<Vec<String>> {
+        fn names(v: Vec<diesel::migration::MigrationVersion<'_>>) -> Vec<String> {
+            v.iter().map(|v| v.to_string()).collect()
+        }
+        let mut conn = self.conn()?;
+        match &mut *conn {
+            DbConn::Sqlite(c) => {
+                // Writers of a running node wait on busy_timeout instead of failing midway.
+                c.batch_execute("PRAGMA busy_timeout = 60000")?;
+                SqliteConnection::immediate_transaction(c, |c| {
+                    let done = names(c.run_pending_migrations(sqlite).map_err(failed)?);
+                    check_sqlite(c)?;
+                    Ok(done)
+                })
+            }
+            DbConn::Pg(c) => PgConnection::transaction(c, |c| {
+                Ok(names(c.run_pending_migrations(pg).map_err(failed)?))
+            }),
+        }
+    }
+
     /// Names of the migrations not yet applied, oldest first.
     pub fn pending_migrations(&self) -> StoreResult<Vec<String>> {
         let mut conn = self.conn()?;
@@ -59,13 +203,7 @@ impl Store {
 
     /// The newest version this binary knows.
     pub fn latest_schema_version(&self) -> Option<String> {
-        let m = match self.backend() {
-            crate::Backend::Sqlite => SQLITE,
-            crate::Backend::Postgres => POSTGRES,
-        };
-        diesel::migration::MigrationSource::<crate::conn::Db>::migrations(&m)
-            .ok()
-            .and_then(|all| all.iter().map(|m| m.name().version().to_string()).max())
+        versions(self.backend()).pop()
     }
 
     /// Reverts every applied migration (tests prove each one can go down and up again).

@@ -26,6 +26,10 @@ pub(crate) fn run(
         Job::Birthdays => birthdays(conn, default, now),
         Job::DealsPastClose => deals_past_close(conn, default, now),
         Job::PurgeJobs => crate::jobs::purge(conn, now).map(|_| ()),
+        // Never claimed with the others (see `Store::claim_backup`).
+        Job::Backup { .. } => Err(crate::StoreError::Config(
+            "a backup job cannot run inside the queue's transaction".into(),
+        )),
     }
 }
 

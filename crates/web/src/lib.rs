@@ -166,7 +166,7 @@ where
 }
 
 /// Serves the CRM until the process is told to stop.
-pub async fn serve(state: AppState) -> std::io::Result<()> {
+pub async fn serve(state: AppState, backups: Option<worker::BackupPlan>) -> std::io::Result<()> {
     let listen = state.config.listen.clone();
     let workers = state.config.workers;
     // Database work runs on blocking threads; more of them than pooled connections only wait,
@@ -182,7 +182,7 @@ pub async fn serve(state: AppState) -> std::io::Result<()> {
     if workers > 0 {
         server = server.workers(workers);
     }
-    let worker = worker::Worker::spawn(store)?;
+    let worker = worker::Worker::spawn(store, backups)?;
     tracing::info!(%listen, "serving");
     let served = server.run().await;
     worker.stop();

@@ -72,6 +72,7 @@ pub fn run(location: &Location, args: Args) -> Result<()> {
     }
     // Attached files live in the data directory whatever folder the configuration is in.
     settings.web.files_dir = dir.join("files").to_string_lossy().into_owned();
+    settings.backup.folder = dir.join("backups").to_string_lossy().into_owned();
     if let Some(region) = args.default_region {
         settings.crm.default_region = region.trim().to_ascii_uppercase();
     }

@@ -1,19 +1,22 @@
 //! One module per `crm` subcommand, and what several of them share.
 
+pub mod backup;
 pub mod demo;
 mod demo_work;
 pub mod department;
 pub mod doctor;
 pub mod install;
 pub mod migrate;
+pub mod restore;
 pub mod serve;
 pub mod token;
+pub mod upgrade;
 pub mod user;
 
 use std::path::Path;
 
 use anyhow::{Context, Result, bail};
-use crm_store::Store;
+use crm_store::{SchemaState, Store};
 
 use crate::settings::{Location, Settings};
 
@@ -25,22 +28,26 @@ pub fn open(location: &Location) -> Result<(Settings, Store)> {
     Ok((settings, store))
 }
 
-/// Refuses to work on a database whose schema is not current.
+/// Refuses to work on a database whose schema is not this binary's.
 pub fn require_current_schema(store: &Store, location: &Location) -> Result<()> {
-    let pending = store.pending_migrations()?;
-    if !pending.is_empty() {
-        let how = match (&location.config, &location.data_dir) {
-            (Some(f), _) => format!("--config {}", f.display()),
-            (None, Some(d)) => format!("--data-dir {}", d.display()),
-            (None, None) => String::new(),
-        };
-        bail!(
-            "the database has {} pending migration(s) ({}): run `crm migrate {how}` first",
-            pending.len(),
-            pending.join(", ")
-        );
+    match store.schema_state()? {
+        SchemaState::Current => Ok(()),
+        SchemaState::Behind(pending) => {
+            let how = match (&location.config, &location.data_dir) {
+                (Some(f), _) => format!(" --config {}", f.display()),
+                (None, Some(d)) => format!(" --data-dir {}", d.display()),
+                (None, None) => String::new(),
+            };
+            bail!(
+                "the database schema is older than this crm: {} pending migration(s) ({}): run `crm upgrade{how}` first (it backs up, then migrates)",
+                pending.len(),
+                pending.join(", ")
+            )
+        }
+        SchemaState::Ahead(db, known) => bail!(
+            "the database has schema {db}, newer than this crm knows ({known}): run the newer crm binary"
+        ),
     }
-    Ok(())
 }
 
 /// Reads a password from a file (its trailing newline is not part of it) and checks it.

@@ -18,13 +18,6 @@ pub fn run(location: &Location, args: Args) -> Result<()> {
     if let Some(listen) = args.listen {
         settings.web.listen = listen;
     }
-    // A relative files folder lives beside the configuration file, like the database.
-    let files = std::path::PathBuf::from(&settings.web.files_dir);
-    if files.is_relative()
-        && let Some(dir) = location.config_file()?.parent()
-    {
-        settings.web.files_dir = dir.join(files).to_string_lossy().into_owned();
-    }
     // A folder the service cannot write must stop it now, not the first upload later.
     let tmp = std::path::Path::new(&settings.web.files_dir).join("tmp");
     let probe = tmp.join(format!(".probe-{}", std::process::id()));
@@ -32,6 +25,12 @@ pub fn run(location: &Location, args: Args) -> Result<()> {
         .and_then(|()| std::fs::write(&probe, b""))
         .and_then(|()| std::fs::remove_file(&probe))
         .with_context(|| format!("[web] files_dir: cannot write to {}", tmp.display()))?;
+    let backups = crm_web::worker::BackupPlan {
+        folder: settings.backup_folder(),
+        files: settings.files_dir(),
+        config: settings.backup.clone(),
+        zone: crm_core::Zone::parse(&settings.web.time_zone).unwrap_or(crm_core::Zone::UTC),
+    };
     let state = crm_web::AppState::new(
         store,
         settings.region()?,
@@ -40,6 +39,6 @@ pub fn run(location: &Location, args: Args) -> Result<()> {
     )
     .map_err(anyhow::Error::msg)?;
     actix_web::rt::System::new()
-        .block_on(crm_web::serve(state))
+        .block_on(crm_web::serve(state, Some(backups)))
         .context("the web server stopped")
 }
