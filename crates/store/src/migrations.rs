@@ -11,8 +11,8 @@ use diesel_migrations::{EmbeddedMigrations, MigrationHarness, embed_migrations};
 use crate::conn::{DbConn, Store};
 use crate::error::{StoreError, StoreResult};
 
-const SQLITE: EmbeddedMigrations = embed_migrations!("migrations/sqlite");
-const POSTGRES: EmbeddedMigrations = embed_migrations!("migrations/postgres");
+pub(crate) const SQLITE: EmbeddedMigrations = embed_migrations!("migrations/sqlite");
+pub(crate) const POSTGRES: EmbeddedMigrations = embed_migrations!("migrations/postgres");
 
 fn failed(e: impl std::fmt::Display) -> StoreError {
     StoreError::Migration(e.to_string())
@@ -222,6 +222,7 @@ mod tests {
 
     use diesel::prelude::*;
     use diesel::sql_types::Text;
+    use diesel_migrations::MigrationHarness;
 
     use crate::conn::DbConn;
     use crate::testing::TestStore;
@@ -329,6 +330,121 @@ mod tests {
                 "{}: foreign keys without an index: {missing:?}",
                 t.backend_name()
             );
+        }
+    }
+
+    mod failing {
+        //! A migration made to fail halfway, after changing schema and data.
+        use diesel::backend::Backend;
+        use diesel::connection::BoxableConnection;
+        use diesel::migration::{
+            Migration, MigrationMetadata, MigrationName, MigrationSource, MigrationVersion, Result,
+        };
+
+        pub struct Failing;
+
+        impl std::fmt::Display for Failing {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("2999-01-01-000000_made_to_fail")
+            }
+        }
+
+        impl MigrationName for Failing {
+            fn version(&self) -> MigrationVersion<'_> {
+                MigrationVersion::from("29990101000000".to_string())
+            }
+        }
+
+        impl MigrationMetadata for Failing {}
+
+        impl<DB: Backend> Migration<DB> for Failing {
+            fn run(&self, conn: &mut dyn BoxableConnection<DB>) -> Result<()> {
+                conn.batch_execute(
+                    "UPDATE pipelines SET name = 'changed'; \
+                     CREATE TABLE upgrade_probe (id BIGINT); \
+                     INSERT INTO no_such_table VALUES (1);",
+                )?;
+                Ok(())
+            }
+            fn revert(&self, _conn: &mut dyn BoxableConnection<DB>) -> Result<()> {
+                Ok(())
+            }
+            fn metadata(&self) -> &dyn MigrationMetadata {
+                self
+            }
+            fn name(&self) -> &dyn MigrationName {
+                self
+            }
+        }
+
+        /// The real migrations followed by the failing one.
+        pub struct Plus<S>(pub S);
+
+        impl<DB: Backend, S: MigrationSource<DB>> MigrationSource<DB> for Plus<S> {
+            fn migrations(&self) -> Result<Vec<Box<dyn Migration<DB>>>> {
+                let mut all = self.0.migrations()?;
+                all.push(Box::new(Failing));
+                Ok(all)
+            }
+        }
+    }
+
+    /// Schema objects and every row, as comparable values.
+    fn fingerprint(
+        t: &TestStore,
+    ) -> (
+        BTreeSet<(String, String)>,
+        BTreeMap<String, crate::backup::Sum>,
+    ) {
+        let mut conn = t.store.conn().unwrap();
+        let schema = pairs(
+            &mut conn,
+            "SELECT name AS a, COALESCE(sql, '') AS b FROM sqlite_master",
+            "SELECT tablename::text AS a, indexdef::text AS b FROM pg_indexes WHERE schemaname = 'public' \
+             UNION ALL SELECT table_name::text, column_name::text || ' ' || data_type::text \
+             FROM information_schema.columns WHERE table_schema = 'public'",
+        );
+        drop(conn);
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("x.tar.zst");
+        let m = t
+            .store
+            .write_archive(dir.path(), &path, "test", chrono::Utc::now())
+            .unwrap();
+        (schema, m.entries)
+    }
+
+    #[test]
+    fn a_failing_upgrade_leaves_schema_and_data_exactly_as_before() {
+        for t in TestStore::each() {
+            // One migration back: the database of an older release, with its data.
+            let mut conn = t.store.conn().unwrap();
+            match &mut *conn {
+                DbConn::Sqlite(c) => drop(c.revert_last_migration(super::SQLITE).unwrap()),
+                DbConn::Pg(c) => drop(c.revert_last_migration(super::POSTGRES).unwrap()),
+            }
+            drop(conn);
+            let older = t.store.schema_version().unwrap();
+            assert!(matches!(
+                t.store.schema_state().unwrap(),
+                super::SchemaState::Behind(ref p) if p.len() == 1
+            ));
+            let before = fingerprint(&t);
+            let err = t
+                .store
+                .upgrade_with(failing::Plus(super::SQLITE), failing::Plus(super::POSTGRES))
+                .unwrap_err();
+            assert!(err.to_string().contains("no_such_table"), "{err}");
+            assert_eq!(
+                t.store.schema_version().unwrap(),
+                older,
+                "{}",
+                t.backend_name()
+            );
+            assert_eq!(fingerprint(&t), before, "{}", t.backend_name());
+            // The real upgrade then goes through, checked.
+            assert_eq!(t.store.upgrade().unwrap().len(), 1);
+            assert_eq!(t.store.schema_state().unwrap(), super::SchemaState::Current);
         }
     }
 }

@@ -370,3 +370,56 @@ fn matching(conn: &mut DbConn, table: &super::archive::TableEntry) -> StoreResul
         })
         .collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use diesel_migrations::MigrationHarness;
+
+    use super::*;
+    use crate::testing::TestStore;
+
+    #[test]
+    fn an_archive_of_an_older_schema_is_restored_then_migrated() {
+        for old in TestStore::each() {
+            let mut conn = old.store.conn().unwrap();
+            match &mut *conn {
+                DbConn::Sqlite(c) => drop(c.revert_last_migration(crate::migrations::SQLITE)),
+                DbConn::Pg(c) => drop(c.revert_last_migration(crate::migrations::POSTGRES)),
+            }
+            conn.batch_execute(
+                "INSERT INTO users (email, email_lower, name, role, password_hash, active, locale, created_at, updated_at) \
+                 VALUES ('a@x.org', 'a@x.org', 'Old', 'admin', 'h', TRUE, 'en', '2026-01-02 03:04:05', '2026-01-02 03:04:05')",
+            )
+            .unwrap();
+            drop(conn);
+            let dir = tempfile::tempdir().unwrap();
+            let archive = dir.path().join("old.tar.zst");
+            let m = old
+                .store
+                .write_archive(dir.path(), &archive, "manual", Utc::now())
+                .unwrap();
+            assert!(Some(&m.about.schema) < old.store.latest_schema_version().as_ref());
+            for new in TestStore::each() {
+                let target = RestoreTarget {
+                    database: DbConfig {
+                        url: new.url.clone(),
+                        pool_size: 1,
+                    },
+                    files_dir: dir.path().join("files"),
+                    backup_folder: dir.path().join("b"),
+                };
+                let done = restore(&archive, &target, false, Utc::now()).unwrap();
+                assert_eq!(
+                    done.migrated.len(),
+                    1,
+                    "{} -> {}",
+                    old.backend_name(),
+                    new.backend_name()
+                );
+                let store = Store::open(&target.database).unwrap();
+                assert_eq!(store.schema_state().unwrap(), crate::SchemaState::Current);
+                assert_eq!(store.users().unwrap().len(), 1);
+            }
+        }
+    }
+}
