@@ -17,7 +17,9 @@ pub const REMIND_CHOICES: &[i32] = &[0, 5, 15, 30, 60, 120, 1440];
 pub const MAX_REMIND_MINUTES: i32 = 7 * 1440;
 pub const MAX_REPEAT_DAYS: i32 = 365;
 /// Tasks per section of "my tasks".
-pub const SECTION_PAGE: usize = 50;
+pub const SECTION_PAGE: usize = 20;
+/// Tasks per section when the user asks for more.
+pub const SECTION_MORE: usize = 200;
 
 /// A task as typed in the form or posted to the API.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -253,6 +255,8 @@ pub struct TaskSections {
     pub today: Vec<Task>,
     pub upcoming: Vec<Task>,
     pub undated: Vec<Task>,
+    /// Sections that hold more tasks than were read.
+    pub more: Vec<&'static str>,
 }
 
 #[cfg(test)]

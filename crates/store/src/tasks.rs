@@ -5,7 +5,6 @@
 use std::collections::HashMap;
 
 use chrono::{DateTime, NaiveDate, NaiveDateTime, Timelike, Utc};
-use crm_core::task::SECTION_PAGE;
 use crm_core::{
     Action, Actor, CardRef, Error, Job, Notice, NoticeKind, Task, TaskComment, TaskDraft,
     TaskOwner, TaskSections, Zone,
@@ -544,20 +543,23 @@ impl Store {
         })
     }
 
-    /// Open tasks by section — overdue, today, upcoming, without deadline — in `zone`'s day.
+    /// Open tasks by section — overdue, today, upcoming, without deadline — in `zone`'s day,
+    /// at most `limit` in each.
     pub fn task_sections(
         &self,
         actor: &Actor,
         owner: TaskOwner,
         zone: Zone,
         now: DateTime<Utc>,
+        limit: usize,
     ) -> StoreResult<TaskSections> {
         let assignees = self.task_assignees(owner)?;
         self.read(|conn| {
             let visible = Visible::of(conn, actor, &assignees)?;
             let (_, end_of_day) = zone.day_range(zone.date_of(now));
             let (now_n, eod) = (now.naive_utc(), end_of_day.naive_utc());
-            let limit = SECTION_PAGE as i64;
+            // One more than shown tells whether there are more.
+            let limit = limit as i64 + 1;
             let overdue: Vec<TaskRecord> = open_tasks(&visible)
                 .filter(tasks::due_at.lt(now_n))
                 .order((tasks::due_at, tasks::id))
@@ -583,11 +585,22 @@ impl Store {
                 .limit(limit)
                 .select(TaskRecord::as_select())
                 .load(conn)?;
+            let mut more = Vec::new();
+            let mut cut = |name: &'static str, mut rows: Vec<TaskRecord>| {
+                if rows.len() as i64 == limit {
+                    rows.pop();
+                    more.push(name);
+                }
+                rows
+            };
+            let (overdue, today) = (cut("overdue", overdue), cut("today", today));
+            let (upcoming, undated) = (cut("upcoming", upcoming), cut("undated", undated));
             Ok(TaskSections {
                 overdue: to_tasks(conn, overdue)?,
                 today: to_tasks(conn, today)?,
                 upcoming: to_tasks(conn, upcoming)?,
                 undated: to_tasks(conn, undated)?,
+                more,
             })
         })
     }

@@ -290,9 +290,23 @@ fn a_task_reminds_its_assignee_once_and_alerts_the_head_when_overdue() {
                 TaskOwner::DepartmentOf(head.user_id().unwrap()),
                 Zone::UTC,
                 Utc::now(),
+                crm_core::task::SECTION_PAGE,
             )
             .unwrap();
         assert_eq!(sections.today.len() + sections.upcoming.len(), 1);
+        assert!(sections.more.is_empty());
+        // A section cut short says so.
+        let cut = s
+            .task_sections(
+                &head,
+                TaskOwner::DepartmentOf(head.user_id().unwrap()),
+                Zone::UTC,
+                Utc::now(),
+                0,
+            )
+            .unwrap();
+        assert_eq!(cut.today.len() + cut.upcoming.len(), 0);
+        assert_eq!(cut.more.len(), 1);
         assert!(matches!(
             domain(s.task(&outsider, created.id).unwrap_err()),
             Error::NotFound

@@ -106,6 +106,7 @@ tasks-who-department = My department
 tasks-section-overdue = Overdue
 tasks-section-today = Today
 tasks-section-upcoming = Upcoming
+tasks-show-more = Show more
 tasks-section-undated = No deadline
 tasks-empty = Nothing to do. Enjoy the quiet!
 task-new = New task

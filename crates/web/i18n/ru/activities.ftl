@@ -111,6 +111,7 @@ tasks-who-department = Мой отдел
 tasks-section-overdue = Просроченные
 tasks-section-today = На сегодня
 tasks-section-upcoming = Предстоящие
+tasks-show-more = Показать больше
 tasks-section-undated = Без срока
 tasks-empty = Дел нет. Можно выдохнуть!
 task-new = Новая задача

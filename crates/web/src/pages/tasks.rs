@@ -38,6 +38,9 @@ pub fn view(zone: Zone, t: &Task) -> Value {
 pub struct ListParams {
     #[serde(default)]
     who: String,
+    /// Show up to SECTION_MORE tasks per section instead of SECTION_PAGE.
+    #[serde(default)]
+    more: bool,
 }
 
 pub async fn list(
@@ -53,6 +56,11 @@ pub async fn list(
         session.zone,
     );
     let department = params.who == "department";
+    let limit = if params.more {
+        crm_core::task::SECTION_MORE
+    } else {
+        crm_core::task::SECTION_PAGE
+    };
     let (sections, is_head) = blocking(move || {
         let owner = if department {
             TaskOwner::DepartmentOf(me)
@@ -60,7 +68,7 @@ pub async fn list(
             TaskOwner::User(me)
         };
         Ok((
-            st.store.task_sections(&a, owner, zone, Utc::now())?,
+            st.store.task_sections(&a, owner, zone, Utc::now(), limit)?,
             st.store.is_head(me)?,
         ))
     })
@@ -69,6 +77,8 @@ pub async fn list(
     let mut page = Page::new(&state, &req, Some(&session), "tasks");
     page.insert("who", if department { "department" } else { "me" })
         .insert("is_head", &is_head)
+        .insert("more", &sections.more)
+        .insert("showing_more", &params.more)
         .insert(
             "sections",
             &json!({
