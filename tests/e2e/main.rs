@@ -9,6 +9,7 @@ use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
+mod backup;
 mod browser;
 
 const CRM: &str = env!("CARGO_BIN_EXE_crm");
@@ -345,7 +346,7 @@ fn pending_migrations_stop_serve_until_migrate_and_env_overrides_the_file() {
     assert!(!out.status.success());
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(
-        err.contains("pending migration") && err.contains("crm migrate"),
+        err.contains("pending migration") && err.contains("crm upgrade"),
         "{err}"
     );
     let out = run(&["migrate"], &[]);

@@ -220,6 +220,7 @@ impl Store {
 mod tests {
     use std::collections::{BTreeMap, BTreeSet};
 
+    use diesel::connection::SimpleConnection;
     use diesel::prelude::*;
     use diesel::sql_types::Text;
     use diesel_migrations::MigrationHarness;
@@ -407,7 +408,7 @@ mod tests {
         drop(conn);
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("x.tar.zst");
-        let m = t
+        let (_, m) = t
             .store
             .write_archive(dir.path(), &path, "test", chrono::Utc::now())
             .unwrap();
@@ -445,6 +446,33 @@ mod tests {
             // The real upgrade then goes through, checked.
             assert_eq!(t.store.upgrade().unwrap().len(), 1);
             assert_eq!(t.store.schema_state().unwrap(), super::SchemaState::Current);
+        }
+    }
+
+    #[test]
+    fn a_database_migrated_by_a_newer_binary_is_recognised() {
+        for t in TestStore::each() {
+            let mut conn = t.store.conn().unwrap();
+            conn.batch_execute(
+                "INSERT INTO __diesel_schema_migrations (version) VALUES ('29990101000000')",
+            )
+            .unwrap();
+            drop(conn);
+            assert!(matches!(
+                t.store.schema_state().unwrap(),
+                super::SchemaState::Ahead(ref db, _) if db == "29990101000000"
+            ));
+            let dir = tempfile::tempdir().unwrap();
+            let err = t
+                .store
+                .write_archive(
+                    dir.path(),
+                    &dir.path().join("a.tar.zst"),
+                    "manual",
+                    chrono::Utc::now(),
+                )
+                .unwrap_err();
+            assert!(err.to_string().contains("newer"), "{err}");
         }
     }
 }

@@ -91,6 +91,12 @@ pub fn run(location: &Location, args: Args) -> Result<()> {
 
     let created_dir = !dir.exists();
     std::fs::create_dir_all(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    if created_dir {
+        // The client base is nobody else's business on this machine.
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o750))
+            .with_context(|| format!("cannot restrict {}", dir.display()))?;
+    }
     let made = create_database(&settings, &admin, &hash);
     if let Err(e) = made {
         // Leave the machine as it was found.

@@ -145,20 +145,33 @@ pub(crate) struct Writer {
 }
 
 impl Writer {
+    /// Starts `path`, or `NAME-2.tar.zst`... when that name is taken or being written: two
+    /// backups started in the same second never share a file.
     pub fn create(path: &Path, about: &About) -> StoreResult<Writer> {
-        let name = path
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_default();
-        let partial = path.with_file_name(format!(".{name}.partial"));
-        let file = File::create(&partial).map_err(io(partial.display()))?;
+        let (mut path, mut n) = (path.to_path_buf(), 1);
+        let (file, partial) = loop {
+            let partial = partial_of(&path);
+            if !path.exists() {
+                match std::fs::OpenOptions::new()
+                    .write(true)
+                    .create_new(true)
+                    .open(&partial)
+                {
+                    Ok(f) => break (f, partial),
+                    Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
+                    Err(e) => return Err(io(partial.display())(e)),
+                }
+            }
+            n += 1;
+            path = numbered(&path, n);
+        };
         let mut zstd =
             zstd::Encoder::new(BufWriter::with_capacity(1 << 20, file), 3).map_err(io("zstd"))?;
         zstd.include_checksum(true).map_err(io("zstd"))?;
         let mut w = Writer {
             tar: tar::Builder::new(zstd),
             partial,
-            path: path.to_path_buf(),
+            path,
             mtime: u64::try_from(about.created_at.timestamp()).unwrap_or(0),
             entries: BTreeMap::new(),
         };
@@ -166,6 +179,11 @@ impl Writer {
             serde_json::to_vec_pretty(about).map_err(|e| StoreError::Backup(e.to_string()))?;
         w.append(ABOUT, json.len() as u64, &json[..])?;
         Ok(w)
+    }
+
+    /// Where the archive ends up.
+    pub fn path(&self) -> &Path {
+        &self.path
     }
 
     fn append(&mut self, name: &str, size: u64, data: impl Read) -> StoreResult<()> {
@@ -221,7 +239,9 @@ impl Writer {
         file.sync_all().map_err(io(self.partial.display()))?;
         let size = file.metadata().map_err(io(self.partial.display()))?.len();
         drop(file);
-        std::fs::rename(&self.partial, &self.path).map_err(io(self.path.display()))?;
+        // A link cannot replace an existing file, unlike a rename.
+        std::fs::hard_link(&self.partial, &self.path).map_err(io(self.path.display()))?;
+        std::fs::remove_file(&self.partial).map_err(io(self.partial.display()))?;
         sync_dir(&self.path);
         Ok(size)
     }
@@ -232,6 +252,31 @@ impl Writer {
         drop(self);
         let _ = std::fs::remove_file(partial);
     }
+}
+
+/// `.NAME.partial` beside `path`.
+fn partial_of(path: &Path) -> PathBuf {
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    path.with_file_name(format!(".{name}.partial"))
+}
+
+/// `crm-…-manual.tar.zst` → `crm-…-manual-N.tar.zst`.
+fn numbered(path: &Path, n: u32) -> PathBuf {
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let base = name
+        .split_once(".tar.zst")
+        .map_or(name.as_str(), |(b, _)| b);
+    let base = match base.rsplit_once('-') {
+        Some((b, k)) if k.parse::<u32>().is_ok() => b,
+        _ => base,
+    };
+    path.with_file_name(format!("{base}-{n}.tar.zst"))
 }
 
 /// Makes a rename in `path`'s folder durable.
@@ -271,7 +316,22 @@ pub(crate) fn read_entries(
         // Whatever `f` left unread still has to pass through the decompressor.
         std::io::copy(&mut entry, &mut std::io::sink()).map_err(damaged)?;
     }
-    Ok(())
+    // Read to the very end: the compressed stream's own checksum is checked there, and
+    // nothing but the tar's zero padding may follow the last entry.
+    let mut rest = archive.into_inner();
+    let mut buf = vec![0u8; 64 << 10];
+    loop {
+        let n = rest.read(&mut buf).map_err(damaged)?;
+        if n == 0 {
+            return Ok(());
+        }
+        if buf[..n].iter().any(|b| *b != 0) {
+            return Err(StoreError::Backup(format!(
+                "{} is damaged: it has data after the end of the archive",
+                path.display()
+            )));
+        }
+    }
 }
 
 /// Reads the first entry only: what the archive is.

@@ -1,7 +1,7 @@
 //! Taking a backup: every table read in one snapshot transaction (writers carry on beside it),
 //! written as portable JSON lines, then the attached files the snapshot refers to.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, Utc};
 use diesel::connection::SimpleConnection;
@@ -63,14 +63,15 @@ impl TableOut<'_> {
 
 impl Store {
     /// Writes a complete archive of the database and of the attachments in `files_dir` to
-    /// `path`. Nothing is left at `path` unless the archive is complete and on disk.
+    /// `path` (or a numbered name beside it, if taken); returns where. Nothing is left there
+    /// unless the archive is complete and on disk.
     pub(crate) fn write_archive(
         &self,
         files_dir: &Path,
         path: &Path,
         reason: &str,
         now: DateTime<Utc>,
-    ) -> StoreResult<Manifest> {
+    ) -> StoreResult<(PathBuf, Manifest)> {
         let schema = self.schema_version()?.ok_or_else(|| {
             StoreError::Backup("the database has no schema yet: nothing to back up".into())
         })?;
@@ -92,8 +93,9 @@ impl Store {
         let mut writer = Writer::create(path, &about)?;
         match self.fill(&mut writer, files_dir, about) {
             Ok(manifest) => {
+                let path = writer.path().to_path_buf();
                 writer.finish(&manifest)?;
-                Ok(manifest)
+                Ok((path, manifest))
             }
             Err(e) => {
                 writer.abandon();

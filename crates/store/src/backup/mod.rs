@@ -115,13 +115,12 @@ impl Store {
     ) -> StoreResult<Created> {
         let started = Instant::now();
         std::fs::create_dir_all(folder).map_err(archive::io(folder.display()))?;
-        let mut path = folder.join(archive_name(now, reason));
-        let mut n = 1;
-        while path.exists() {
-            n += 1;
-            path = folder.join(archive_name(now, reason).replace(SUFFIX, &format!("-{n}{SUFFIX}")));
-        }
-        let manifest = self.write_archive(files_dir, &path, reason.as_str(), now)?;
+        let (path, manifest) = self.write_archive(
+            files_dir,
+            &folder.join(archive_name(now, reason)),
+            reason.as_str(),
+            now,
+        )?;
         let bytes = std::fs::metadata(&path)
             .map_err(archive::io(path.display()))?
             .len();

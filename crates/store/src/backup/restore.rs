@@ -14,7 +14,7 @@ use diesel::sql_types::BigInt;
 use super::archive::{FILES, Hashing, Manifest, io, read_entries, safe_key, sync_dir, write_file};
 use super::load::Loader;
 use super::tables::{self, DERIVED, LiveColumn};
-use super::{Reason, archive_name, verify};
+use super::{Reason, verify};
 use crate::conn::{DbConfig, DbConn, DbUrl, Store};
 use crate::error::{StoreError, StoreResult};
 
@@ -130,18 +130,13 @@ pub fn restore(
                 return Err(in_use("the PostgreSQL database"));
             }
             if used {
-                let safety = target
-                    .backup_folder
-                    .join(archive_name(now, Reason::PreRestore));
-                std::fs::create_dir_all(&target.backup_folder)
-                    .map_err(io(target.backup_folder.display()))?;
-                store.write_archive(
+                let safety = store.backup(
                     &target.files_dir,
-                    &safety,
-                    Reason::PreRestore.as_str(),
+                    &target.backup_folder,
+                    Reason::PreRestore,
                     now,
                 )?;
-                set_aside.push(safety);
+                set_aside.push(safety.path);
             }
             let loaded = store.load(archive, &manifest, &files_tmp, true);
             let loaded = match loaded {
@@ -394,7 +389,7 @@ mod tests {
             drop(conn);
             let dir = tempfile::tempdir().unwrap();
             let archive = dir.path().join("old.tar.zst");
-            let m = old
+            let (archive, m) = old
                 .store
                 .write_archive(dir.path(), &archive, "manual", Utc::now())
                 .unwrap();
