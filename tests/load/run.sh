@@ -241,7 +241,8 @@ DATA_SIZE=$(du -sh "$DATA" | cut -f1)
 # --- Serve --------------------------------------------------------------------------
 say "Starting crm serve on $BASE"
 t0=$(now)
-"$CRM_BIN" serve --data-dir "$DATA" >"$SERVER_LOG" 2>&1 &
+# No scheduled backup: a new installation takes one at once, which would share the CPU.
+CRM_BACKUP__AT="" "$CRM_BIN" serve --data-dir "$DATA" >"$SERVER_LOG" 2>&1 &
 SERVER_PID=$!
 deadline=$((SECONDS + STARTUP_TIMEOUT))
 until curl -fsS -o /dev/null --max-time 2 "$BASE/healthz" 2>/dev/null; do

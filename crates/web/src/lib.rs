@@ -182,9 +182,11 @@ pub async fn serve(state: AppState, backups: Option<worker::BackupPlan>) -> std:
     if workers > 0 {
         server = server.workers(workers);
     }
+    let checkpointer = worker::Checkpointer::spawn(store.clone())?;
     let worker = worker::Worker::spawn(store, backups)?;
     tracing::info!(%listen, "serving");
     let served = server.run().await;
     worker.stop();
+    checkpointer.stop();
     served
 }

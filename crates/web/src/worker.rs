@@ -66,6 +66,45 @@ impl Worker {
     }
 }
 
+/// Checkpoints SQLite's WAL once a second, apart from the requests (see
+/// `Store::take_over_checkpoints`); nothing on PostgreSQL.
+pub struct Checkpointer {
+    stop: Arc<AtomicBool>,
+    thread: Option<JoinHandle<()>>,
+}
+
+impl Checkpointer {
+    pub fn spawn(store: Store) -> std::io::Result<Checkpointer> {
+        let stop = Arc::new(AtomicBool::new(false));
+        let taken = store
+            .take_over_checkpoints()
+            .map_err(|e| std::io::Error::other(e.to_string()))?;
+        let flag = stop.clone();
+        let thread = taken
+            .then(|| {
+                std::thread::Builder::new()
+                    .name("crm-checkpoint".into())
+                    .spawn(move || {
+                        while !flag.load(Ordering::Acquire) {
+                            std::thread::sleep(Duration::from_secs(1));
+                            if let Err(e) = store.checkpoint() {
+                                tracing::warn!(error = %e, "WAL checkpoint failed");
+                            }
+                        }
+                    })
+            })
+            .transpose()?;
+        Ok(Checkpointer { stop, thread })
+    }
+
+    pub fn stop(mut self) {
+        self.stop.store(true, Ordering::Release);
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
+}
+
 /// Runs rounds until told to stop.
 pub fn run(store: &Store, name: &str, stop: &AtomicBool, backups: Option<&BackupPlan>) {
     tracing::info!(worker = name, "background worker started");
