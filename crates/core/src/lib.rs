@@ -9,6 +9,7 @@ pub mod contact;
 pub mod deal;
 pub mod email;
 pub mod error;
+pub mod export;
 pub mod job;
 pub mod lead;
 pub mod listing;

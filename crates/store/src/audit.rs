@@ -98,6 +98,14 @@ impl crate::Store {
     }
 }
 
+impl crate::Store {
+    /// Writes down that `actor` is exporting the `kind` list with these filters (before the
+    /// first row leaves, so that an export broken off midway is on record too).
+    pub fn record_export(&self, actor: &Actor, kind: &str, filters: Value) -> StoreResult<()> {
+        self.write(|conn| record(conn, actor, "export", kind, 0, filters))
+    }
+}
+
 /// The database server's clock (PostgreSQL only) and the newest audit entry's time.
 pub type Clocks = (Option<DateTime<Utc>>, Option<DateTime<Utc>>);
 

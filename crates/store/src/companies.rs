@@ -233,6 +233,37 @@ impl Store {
         })
     }
 
+    /// The next `limit` companies after id `after` that the actor may see and the list's filters
+    /// pass, in id order, for an export (which the caller records with `record_export`).
+    pub fn export_companies(
+        &self,
+        actor: &Actor,
+        q: &ListQuery,
+        after: i64,
+        limit: usize,
+    ) -> StoreResult<Vec<CompanyRow>> {
+        let q = q.clone().normalized();
+        self.read(|conn| {
+            let query = crate::listing::filtered!(
+                companies_for(actor, Action::View),
+                companies,
+                company_id,
+                q
+            );
+            let ids: Vec<i64> = query
+                .filter(companies::id.gt(after))
+                .order(companies::id)
+                .limit(limit as i64)
+                .select(companies::id)
+                .load(conn)?;
+            let rows: Vec<RowRecord> = companies::table
+                .filter(companies::id.eq_any(&ids))
+                .select(RowRecord::as_select())
+                .load(conn)?;
+            rows_of(conn, in_order(rows, &ids, RowRecord::id))
+        })
+    }
+
     /// One page of the companies the actor may see.
     pub fn list_companies(&self, actor: &Actor, q: &ListQuery) -> StoreResult<Page<CompanyRow>> {
         let q = q.clone().normalized();

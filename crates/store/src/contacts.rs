@@ -254,6 +254,37 @@ impl Store {
         })
     }
 
+    /// The next `limit` contacts after id `after` that the actor may see and the list's filters
+    /// pass, in id order, for an export (which the caller records with `record_export`).
+    pub fn export_contacts(
+        &self,
+        actor: &Actor,
+        q: &ListQuery,
+        after: i64,
+        limit: usize,
+    ) -> StoreResult<Vec<ContactRow>> {
+        let q = q.clone().normalized();
+        self.read(|conn| {
+            let query = crate::listing::filtered!(
+                contacts_for(actor, Action::View),
+                contacts,
+                contact_id,
+                q
+            );
+            let ids: Vec<i64> = query
+                .filter(contacts::id.gt(after))
+                .order(contacts::id)
+                .limit(limit as i64)
+                .select(contacts::id)
+                .load(conn)?;
+            let rows: Vec<RowRecord> = contacts::table
+                .filter(contacts::id.eq_any(&ids))
+                .select(RowRecord::as_select())
+                .load(conn)?;
+            rows_of(conn, in_order(rows, &ids, RowRecord::id))
+        })
+    }
+
     /// One page of the contacts the actor may see.
     pub fn list_contacts(&self, actor: &Actor, q: &ListQuery) -> StoreResult<Page<ContactRow>> {
         let q = q.clone().normalized();

@@ -3,9 +3,9 @@
 
 /// Applies the list query `$q`'s filters and order to the boxed query `$query` of `$table`,
 /// whose tags are the rows of `tags` with `tags.$owner` set.
-macro_rules! listed {
+/// `$query` narrowed by the list's filters (tag, responsible), unordered.
+macro_rules! filtered {
     ($query:expr, $table:ident, $owner:ident, $q:expr) => {{
-        use crm_core::SortKey;
         use $crate::schema::tags;
         let mut query = $query;
         if let Some(tag) = &$q.tag {
@@ -20,6 +20,15 @@ macro_rules! listed {
         if let Some(r) = $q.responsible_id {
             query = query.filter($table::responsible_id.eq(r));
         }
+        query
+    }};
+}
+pub(crate) use filtered;
+
+macro_rules! listed {
+    ($query:expr, $table:ident, $owner:ident, $q:expr) => {{
+        use crm_core::SortKey;
+        let query = $crate::listing::filtered!($query, $table, $owner, $q);
         // The id breaks ties, so paging never skips or repeats a row.
         match ($q.sort, $q.desc) {
             (SortKey::Name, false) => query.order(($table::sort_name.asc(), $table::id.asc())),

@@ -58,6 +58,95 @@ pub trait Listed: Record {
     fn search(store: &Store, actor: &Actor, text: &str, limit: i64) -> StoreResult<Vec<Self::Row>>;
 }
 
+/// Lists that an administrator may take away as a CSV file.
+pub trait Exported: Listed {
+    /// Message keys of the column titles, in order.
+    const COLUMNS: &'static [&'static str];
+    /// The next `limit` rows after id `after`, in id order.
+    fn export(
+        store: &Store,
+        actor: &Actor,
+        q: &ListQuery,
+        after: i64,
+        limit: usize,
+    ) -> StoreResult<Vec<Self::Row>>;
+    fn row_id(row: &Self::Row) -> i64;
+    /// The row's cells, in the order of `COLUMNS`, as typed (the export makes them safe).
+    fn cells(row: &Self::Row) -> Vec<String>;
+}
+
+impl Exported for Contacts {
+    const COLUMNS: &'static [&'static str] = &[
+        "col-id",
+        "field-name",
+        "field-position",
+        "field-company",
+        "col-phone",
+        "col-email",
+        "field-tags",
+        "field-responsible",
+    ];
+    fn export(
+        store: &Store,
+        actor: &Actor,
+        q: &ListQuery,
+        after: i64,
+        limit: usize,
+    ) -> StoreResult<Vec<ContactRow>> {
+        store.export_contacts(actor, q, after, limit)
+    }
+    fn row_id(row: &ContactRow) -> i64 {
+        row.id
+    }
+    fn cells(r: &ContactRow) -> Vec<String> {
+        vec![
+            r.id.to_string(),
+            r.name.clone(),
+            r.position.clone(),
+            r.company_name.clone().unwrap_or_default(),
+            r.phone.clone().unwrap_or_default(),
+            r.email.clone().unwrap_or_default(),
+            r.tags.join(", "),
+            r.responsible_name.clone().unwrap_or_default(),
+        ]
+    }
+}
+
+impl Exported for Companies {
+    const COLUMNS: &'static [&'static str] = &[
+        "col-id",
+        "field-name",
+        "field-industry",
+        "col-phone",
+        "col-email",
+        "field-tags",
+        "field-responsible",
+    ];
+    fn export(
+        store: &Store,
+        actor: &Actor,
+        q: &ListQuery,
+        after: i64,
+        limit: usize,
+    ) -> StoreResult<Vec<CompanyRow>> {
+        store.export_companies(actor, q, after, limit)
+    }
+    fn row_id(row: &CompanyRow) -> i64 {
+        row.id
+    }
+    fn cells(r: &CompanyRow) -> Vec<String> {
+        vec![
+            r.id.to_string(),
+            r.name.clone(),
+            r.industry.clone(),
+            r.phone.clone().unwrap_or_default(),
+            r.email.clone().unwrap_or_default(),
+            r.tags.join(", "),
+            r.responsible_name.clone().unwrap_or_default(),
+        ]
+    }
+}
+
 /// `/api/v1/contacts`.
 pub struct Contacts;
 

@@ -24,6 +24,10 @@ pub fn routes(cfg: &mut ServiceConfig) {
         // Contacts.
         .route("/contacts", get().to(cards::list::<Contacts>))
         .route("/contacts", post().to(cards::create::<Contacts>))
+        .route(
+            "/contacts/export.csv",
+            get().to(pages::exports::csv::<Contacts>),
+        )
         .route("/contacts/new", get().to(pages::contacts::new))
         .route("/contacts/suggest", get().to(pages::contacts::suggest))
         .route("/contacts/{id}", get().to(cards::card::<Contacts>))
@@ -36,6 +40,10 @@ pub fn routes(cfg: &mut ServiceConfig) {
         // Companies.
         .route("/companies", get().to(cards::list::<Companies>))
         .route("/companies", post().to(cards::create::<Companies>))
+        .route(
+            "/companies/export.csv",
+            get().to(pages::exports::csv::<Companies>),
+        )
         .route("/companies/new", get().to(pages::companies::new))
         .route("/companies/suggest", get().to(pages::companies::suggest))
         .route("/companies/{id}", get().to(cards::card::<Companies>))

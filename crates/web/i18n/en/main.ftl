@@ -249,3 +249,5 @@ error-lost-reason-required = Pick the reason the deal was lost.
 error-product-not-found = There is no such product.
 error-currency-has-lines = Remove the line items before changing the currency.
 error-deal-changed = Someone changed this deal meanwhile. The page now shows the current version; make your change again.
+col-id = ID
+list-export = Export to CSV

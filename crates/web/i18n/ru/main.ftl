@@ -255,3 +255,5 @@ error-lost-reason-required = Выберите причину проигрыша 
 error-product-not-found = Такого товара нет.
 error-currency-has-lines = Чтобы сменить валюту, сначала удалите позиции.
 error-deal-changed = Кто-то изменил эту сделку. На странице теперь текущая версия; внесите своё изменение ещё раз.
+col-id = ID
+list-export = Выгрузить в CSV

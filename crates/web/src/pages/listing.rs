@@ -68,6 +68,20 @@ impl ListParams {
                 .into_iter()
                 .map(|s| (s.as_str(), url(1, s, s == q.sort && !q.desc)))
                 .collect();
+        let export = Link {
+            page: None,
+            sort: q.sort.as_str(),
+            desc: None,
+            tag,
+            responsible: q.responsible_id,
+        };
+        page.insert(
+            "export_url",
+            &format!(
+                "{base}/export.csv?{}",
+                serde_urlencoded::to_string(&export).unwrap_or_default()
+            ),
+        );
         page.insert("list_action", base)
             .insert("page", &q.page)
             .insert("has_prev", &(q.page > 1))

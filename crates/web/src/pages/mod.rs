@@ -10,6 +10,7 @@ pub mod companies;
 pub mod contacts;
 pub mod deal_filters;
 pub mod deals;
+pub mod exports;
 pub mod forms;
 pub mod language;
 pub mod leads;
