@@ -20,15 +20,9 @@ set -euo pipefail
 # file that needs tighter permissions gets an explicit mode below.
 umask 022
 
-readonly CRM_USER=crm
-readonly CRM_GROUP=crm
-readonly BIN_PATH=/usr/local/bin/crm
-readonly CONF_DIR=/etc/crm
-readonly CONF_FILE=/etc/crm/crm.toml
-readonly DATA_DIR=/var/lib/crm
-readonly UNIT_PATH=/etc/systemd/system/crm.service
-readonly DOC_DIR=/usr/share/doc/crm
-readonly GENERATED_PASSWORD_FILE=/root/crm-admin-password
+# shellcheck source=installer/common.sh
+. "$(dirname "${BASH_SOURCE[0]}")/common.sh"
+
 # What [web] listen defaults to when crm.toml does not say (config/default.toml).
 readonly DEFAULT_LISTEN=127.0.0.1:8080
 
@@ -80,12 +74,6 @@ $CONF_FILE or the data in $DATA_DIR.
 EOF
 }
 
-say() { printf '==> %s\n' "$*"; }
-warn() { printf 'WARNING: %s\n' "$*" >&2; }
-die() {
-    printf 'ERROR: %s\n' "$*" >&2
-    exit 1
-}
 
 # Value of an option given as "--opt VALUE" or "--opt=VALUE".
 need_value() {
@@ -133,30 +121,8 @@ while [ "$#" -gt 0 ]; do
     esac
 done
 
-# --- Where things go ------------------------------------------------------------
-# The constants above are the paths the installed system sees (they go into
-# messages and crm.toml); the dest_* variables are where the files are written
-# here, i.e. below --root.
-if [ -n "$root" ]; then
-    [ -d "$root" ] || die "--root $root is not a directory"
-    root=$(cd "$root" && pwd)
-    if [ "$root" = / ]; then
-        root=""
-    fi
-fi
+resolve_root
 readonly root
-dest_bin=$root$BIN_PATH
-dest_conf_dir=$root$CONF_DIR
-dest_conf=$root$CONF_FILE
-dest_data=$root$DATA_DIR
-dest_unit=$root$UNIT_PATH
-dest_docs=$root$DOC_DIR
-dest_password=$root$GENERATED_PASSWORD_FILE
-
-privileged=0
-if [ "$(id -u)" -eq 0 ]; then
-    privileged=1
-fi
 if [ -z "$root" ]; then
     [ "$privileged" -eq 1 ] || die "run this script as root (sudo $0 ...)"
     command -v runuser >/dev/null 2>&1 || die "runuser (util-linux) is required"

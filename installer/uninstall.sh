@@ -11,16 +11,8 @@
 # Run as root:  sudo installer/uninstall.sh --help
 set -euo pipefail
 
-readonly CRM_USER=crm
-readonly CRM_GROUP=crm
-readonly BIN_PATH=/usr/local/bin/crm
-readonly CONF_DIR=/etc/crm
-readonly CONF_FILE=/etc/crm/crm.toml
-readonly DATA_DIR=/var/lib/crm
-readonly UNIT_PATH=/etc/systemd/system/crm.service
-readonly DOC_DIR=/usr/share/doc/crm
-readonly GENERATED_PASSWORD_FILE=/root/crm-admin-password
-
+# shellcheck source=installer/common.sh
+. "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 purge=0
 yes=0
 root=""
@@ -44,12 +36,6 @@ Options:
 EOF
 }
 
-say() { printf '==> %s\n' "$*"; }
-warn() { printf 'WARNING: %s\n' "$*" >&2; }
-die() {
-    printf 'ERROR: %s\n' "$*" >&2
-    exit 1
-}
 
 while [ "$#" -gt 0 ]; do
     case "$1" in
@@ -75,28 +61,8 @@ while [ "$#" -gt 0 ]; do
     shift
 done
 
-# The constants are the paths the installed system sees; dest_* are where
-# they are on this disk (below --root).
-if [ -n "$root" ]; then
-    [ -d "$root" ] || die "--root $root is not a directory"
-    root=$(cd "$root" && pwd)
-    if [ "$root" = / ]; then
-        root=""
-    fi
-fi
+resolve_root
 readonly root
-dest_bin=$root$BIN_PATH
-dest_conf_dir=$root$CONF_DIR
-dest_conf=$root$CONF_FILE
-dest_data=$root$DATA_DIR
-dest_unit=$root$UNIT_PATH
-dest_docs=$root$DOC_DIR
-dest_password=$root$GENERATED_PASSWORD_FILE
-
-privileged=0
-if [ "$(id -u)" -eq 0 ]; then
-    privileged=1
-fi
 if [ -z "$root" ] && [ "$privileged" -eq 0 ]; then
     die "run this script as root (sudo $0 ...)"
 fi

@@ -519,7 +519,7 @@ impl PgDb {
             N.fetch_add(1, Ordering::Relaxed)
         );
         psql(&admin, &format!("CREATE DATABASE {name}"));
-        let url = with_database(&admin, &name);
+        let url = crm_store::testing::with_database(&admin, &name);
         Some(PgDb { admin, name, url })
     }
 
@@ -543,23 +543,6 @@ impl Drop for PgDb {
                 self.name
             ))
             .output();
-    }
-}
-
-/// `admin_url` with its database name replaced by `name` (as crm_store::testing does).
-fn with_database(admin_url: &str, name: &str) -> String {
-    let (base, query) = match admin_url.split_once('?') {
-        Some((b, q)) => (b, Some(q)),
-        None => (admin_url, None),
-    };
-    let after_scheme = base.find("://").map_or(0, |i| i + 3);
-    let base = match base[after_scheme..].find('/') {
-        Some(i) => &base[..after_scheme + i],
-        None => base,
-    };
-    match query {
-        Some(q) => format!("{base}/{name}?{q}"),
-        None => format!("{base}/{name}"),
     }
 }
 

@@ -129,13 +129,12 @@ fn folders(settings: &Settings, problems: &mut Vec<String>) {
             }
             Ok(meta) => {
                 let mode = meta.permissions().mode() & 0o777;
+                let free = fs4::available_space(&dir).ok();
                 println!(
                     "{what} folder: {} (owner uid {}, mode {mode:o}, {} free)",
                     dir.display(),
                     meta.uid(),
-                    free(&dir)
-                        .map(super::backup::size)
-                        .unwrap_or_else(|| "?".into())
+                    free.map(super::backup::size).unwrap_or_else(|| "?".into())
                 );
                 if mode & 0o007 != 0 {
                     problems.push(format!(
@@ -149,7 +148,7 @@ fn folders(settings: &Settings, problems: &mut Vec<String>) {
                         dir.display()
                     ));
                 }
-                if let Some(free) = free(&dir)
+                if let Some(free) = free
                     && free < MIN_FREE
                 {
                     problems.push(format!(
@@ -201,8 +200,4 @@ fn writable(dir: &Path) -> bool {
     let ok = std::fs::write(&probe, b"").is_ok();
     let _ = std::fs::remove_file(&probe);
     ok
-}
-
-fn free(dir: &Path) -> Option<u64> {
-    fs4::available_space(dir).ok()
 }

@@ -24,8 +24,6 @@ pub struct Args {
 
 pub fn run(location: &Location, args: Args) -> Result<()> {
     let settings = Settings::load(&location.config_file()?)?;
-    println!("Checking {} …", args.archive.display());
-    super::backup::verify(&args.archive)?;
     let database = match &args.database_url {
         Some(url) => DbConfig {
             url: url.clone(),
@@ -38,8 +36,10 @@ pub fn run(location: &Location, args: Args) -> Result<()> {
         files_dir: settings.files_dir(),
         backup_folder: settings.backup_folder(),
     };
+    // The restore reads the whole archive and checks it before it touches anything.
     println!(
-        "Restoring into {} (stop `crm serve` first: systemctl stop crm) …",
+        "Checking {}, then restoring into {} (stop `crm serve` first: systemctl stop crm) …",
+        args.archive.display(),
         crm_store::mask_url(&target.database.url)
     );
     let done = backup::restore(&args.archive, &target, args.force, Utc::now())
