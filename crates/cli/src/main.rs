@@ -48,6 +48,8 @@ enum Command {
     /// Manage API tokens.
     #[command(subcommand)]
     Token(commands::token::TokenCommand),
+    /// Import contacts from a CSV, XLSX, ODS or vCard file.
+    Import(commands::import::Args),
     /// Fill an installation with realistic demo data.
     Demo(commands::demo::Args),
 }
@@ -65,6 +67,7 @@ fn main() -> ExitCode {
         Command::User(cmd) => commands::user::run(&cli.location, cmd),
         Command::Department(cmd) => commands::department::run(&cli.location, cmd),
         Command::Token(cmd) => commands::token::run(&cli.location, cmd),
+        Command::Import(args) => commands::import::run(&cli.location, args),
         Command::Demo(args) => commands::demo::run(&cli.location, args),
     };
     match result {

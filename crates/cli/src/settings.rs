@@ -162,6 +162,10 @@ impl Settings {
                 self.log.format
             );
         }
+        let public_url = self.web.public_url.trim();
+        if !public_url.is_empty() && crm_core::Origin::of_url(public_url).is_none() {
+            bail!("[web] public_url must start with https:// or http://, not {public_url:?}");
+        }
         crm_store::DbUrl::parse(&self.database.url)
             .map_err(|e| anyhow::anyhow!("[database] url: {e}"))?;
         self.backup.schedule().map_err(anyhow::Error::msg)?;

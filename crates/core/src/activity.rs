@@ -15,6 +15,7 @@ pub const MAX_CALL_SECONDS: i32 = 86_400;
 pub const TIMELINE_PAGE: usize = 20;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "lowercase")]
 pub enum ActivityKind {
     Call,
@@ -60,6 +61,7 @@ impl ActivityKind {
 
 /// Which way a call or e-mail went.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "lowercase")]
 pub enum Direction {
     In,
@@ -255,6 +257,7 @@ fn duration(e: &mut FieldErrors, value: Option<&str>) -> Option<i32> {
 
 /// A file attached to an activity.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Attachment {
     pub id: i64,
     pub activity_id: i64,
@@ -270,6 +273,7 @@ pub struct Attachment {
 
 /// One entry of a timeline.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Activity {
     pub id: i64,
     pub kind: ActivityKind,
@@ -283,6 +287,7 @@ pub struct Activity {
     pub body: String,
     /// For events: which one, and its values (stage or user names at the time).
     pub event: String,
+    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
     pub data: serde_json::Map<String, serde_json::Value>,
     /// The card it was logged on; a company's timeline also shows its contacts' and deals'.
     pub home: CardRef,

@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 use crate::actor::ObjectKind;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(tag = "kind", content = "id", rename_all = "lowercase")]
 pub enum CardRef {
     Contact(i64),
@@ -71,6 +72,7 @@ impl CardRef {
 
 /// A card with the name it is shown by.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CardLabel {
     #[serde(flatten)]
     pub card: CardRef,

@@ -11,6 +11,7 @@ use crate::phone::{Phone, Region};
 
 /// A company as typed in a form or sent to the API, before any check.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct CompanyInput {
     #[serde(default)]
@@ -99,6 +100,7 @@ pub struct ContactPerson {
 
 /// A stored company as its readers see it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Company {
     pub id: i64,
     pub name: String,
@@ -140,6 +142,7 @@ impl Company {
 
 /// A partial update (API `PATCH`): absent fields keep their value.
 #[derive(Debug, Clone, Default, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct CompanyPatch {
     pub name: Option<String>,
@@ -209,6 +212,7 @@ mod tests {
 
 /// A company as one line of a list or of search results.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CompanyRow {
     pub id: i64,
     pub name: String,

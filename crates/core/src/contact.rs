@@ -10,6 +10,7 @@ use crate::phone::{Phone, Region};
 
 /// A contact as typed in a form or sent to the API, before any check.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct ContactInput {
     #[serde(default)]
@@ -94,6 +95,7 @@ impl ContactInput {
 
 /// A stored contact as its readers see it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Contact {
     pub id: i64,
     pub name: String,
@@ -136,6 +138,7 @@ impl Contact {
 
 /// A partial update (API `PATCH`): absent fields keep their value; `null` clears an optional one.
 #[derive(Debug, Clone, Default, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct ContactPatch {
     pub name: Option<String>,
@@ -256,6 +259,7 @@ mod tests {
 
 /// A contact as one line of a list or of search results.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ContactRow {
     pub id: i64,
     pub name: String,

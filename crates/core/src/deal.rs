@@ -25,6 +25,7 @@ pub const SOURCES: &[&str] = &["web_form", "email", "call", "import", "manual", 
 
 /// One line item as typed.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct LineInput {
     #[serde(default)]
@@ -138,6 +139,7 @@ pub fn check_lines(
 
 /// A deal as typed in a form or sent to the API.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct DealInput {
     #[serde(default)]
@@ -296,6 +298,7 @@ impl DealInput {
 
 /// A stored line item.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Line {
     pub id: i64,
     pub product_id: Option<i64>,
@@ -352,6 +355,7 @@ fn trimmed(value: i64, exp: u32) -> String {
 
 /// Whether a won deal made its client a customer or sold to one again.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum SaleKind {
     /// The client's first won deal.
@@ -362,6 +366,7 @@ pub enum SaleKind {
 
 /// A stored deal as its readers see it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Deal {
     pub id: i64,
     pub title: String,
@@ -436,6 +441,7 @@ impl Deal {
 
 /// A partial update (API `PATCH`): absent fields keep their value; `null` clears.
 #[derive(Debug, Clone, Default, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct DealPatch {
     pub title: Option<String>,
@@ -509,6 +515,7 @@ impl DealPatch {
 
 /// A deal as one line of a list.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct DealRow {
     pub id: i64,
     pub title: String,
@@ -588,6 +595,7 @@ pub struct BoardColumn {
 
 /// One entry of a deal's stage history.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct StageChange {
     pub from_stage: Option<String>,
     pub to_stage: String,

@@ -5,6 +5,7 @@ pub const MAX_EMAIL_CHARS: usize = 254;
 
 /// A syntactically plausible address. Deliverability is not checked: that needs the network.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Email {
     raw: String,
     lower: String,

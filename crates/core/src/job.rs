@@ -24,7 +24,8 @@ pub enum Job {
     Birthdays,
     /// Tell managers about open deals whose expected close date has just passed (hourly).
     DealsPastClose,
-    /// Drop finished jobs past [`KEEP_DONE_DAYS`] (daily).
+    /// Drop finished jobs past [`KEEP_DONE_DAYS`] and API idempotency keys past their day
+    /// (daily).
     PurgeJobs,
     /// The scheduled backup of `day` (installation time zone). Long and busy with files, it
     /// runs outside the queue's transactions, under a lease of [`BACKUP_LEASE_SECONDS`].

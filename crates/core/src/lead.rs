@@ -14,6 +14,7 @@ use crate::phone::{Phone, Region};
 
 /// Where a lead is in its life.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum LeadStatus {
     New,
@@ -46,6 +47,7 @@ impl LeadStatus {
 
 /// A lead as typed or posted.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct LeadInput {
     /// What the request is about, e.g. "Quote for 3 windows".
@@ -183,6 +185,7 @@ impl LeadDraft {
 
 /// A stored lead.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Lead {
     pub id: i64,
     pub title: String,
@@ -205,6 +208,9 @@ pub struct Lead {
     pub contact_id: Option<i64>,
     pub company_id: Option<i64>,
     pub deal_id: Option<i64>,
+    /// The pipeline a deal opened from this lead goes to unless another is picked (set for
+    /// leads from a website form that names one).
+    pub pipeline_id: Option<i64>,
     pub converted_at: Option<DateTime<Utc>>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
@@ -271,6 +277,7 @@ impl Lead {
 
 /// A partial update (API `PATCH`).
 #[derive(Debug, Clone, Default, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct LeadPatch {
     pub title: Option<String>,
@@ -321,6 +328,7 @@ impl LeadPatch {
 
 /// A lead as one line of a list.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct LeadRow {
     pub id: i64,
     pub title: String,

@@ -3,6 +3,7 @@
 
 pub mod activity;
 pub mod actor;
+pub mod api;
 pub mod card;
 pub mod company;
 pub mod contact;
@@ -10,8 +11,11 @@ pub mod deal;
 pub mod email;
 pub mod error;
 pub mod export;
+pub mod import;
+pub mod import_rows;
 pub mod job;
 pub mod lead;
+pub mod lead_form;
 pub mod listing;
 pub mod money;
 pub mod notification;
@@ -23,12 +27,14 @@ pub mod retention;
 pub mod task;
 pub mod text;
 pub mod user;
+pub mod webhook;
 pub mod zone;
 
 pub use activity::{
     Activity, ActivityDraft, ActivityInput, ActivityKind, Attachment, Direction, Timeline,
 };
 pub use actor::{Action, Actor, ObjectKind, Role, Scope};
+pub use api::{ApiToken, TokenScope};
 pub use card::{CardLabel, CardRef};
 pub use company::{Company, CompanyDraft, CompanyInput, CompanyPatch, CompanyRow, ContactPerson};
 pub use contact::{Contact, ContactDraft, ContactInput, ContactPatch, ContactRow};
@@ -42,7 +48,10 @@ pub use job::Job;
 pub use lead::{
     Conversion, Lead, LeadDraft, LeadInput, LeadPatch, LeadRow, LeadStatus, Link, Part,
 };
-pub use listing::{ListQuery, Page, SortKey};
+pub use lead_form::{
+    Assignee, FieldSpec, FormField, LeadForm, LeadFormDraft, LeadFormInput, Origin,
+};
+pub use listing::{Cursor, ListQuery, Page, SortKey};
 pub use money::Currency;
 pub use notification::{Notice, NoticeKind, Notification};
 pub use phone::{Phone, Region};

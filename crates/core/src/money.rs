@@ -63,6 +63,21 @@ impl Serialize for Currency {
     }
 }
 
+/// In the OpenAPI document a currency is its code, as it is serialized.
+#[cfg(feature = "openapi")]
+impl utoipa::PartialSchema for Currency {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        utoipa::openapi::ObjectBuilder::new()
+            .schema_type(utoipa::openapi::schema::Type::String)
+            .description(Some("ISO 4217 currency code."))
+            .examples([serde_json::json!("EUR")])
+            .into()
+    }
+}
+
+#[cfg(feature = "openapi")]
+impl utoipa::ToSchema for Currency {}
+
 /// Thousands and decimal separators of a language.
 fn separators(lang: &str) -> (&'static str, &'static str) {
     match lang {

@@ -16,10 +16,12 @@ pub enum NoticeKind {
     LeadAssigned,
     Birthday,
     DealPastClose,
+    /// A lead came in through a website form.
+    LeadFromForm,
 }
 
 impl NoticeKind {
-    pub const ALL: [NoticeKind; 8] = [
+    pub const ALL: [NoticeKind; 9] = [
         NoticeKind::TaskAssigned,
         NoticeKind::TaskReminder,
         NoticeKind::TaskOverdue,
@@ -28,6 +30,7 @@ impl NoticeKind {
         NoticeKind::LeadAssigned,
         NoticeKind::Birthday,
         NoticeKind::DealPastClose,
+        NoticeKind::LeadFromForm,
     ];
 
     pub fn as_str(&self) -> &'static str {
@@ -40,6 +43,7 @@ impl NoticeKind {
             NoticeKind::LeadAssigned => "lead_assigned",
             NoticeKind::Birthday => "birthday",
             NoticeKind::DealPastClose => "deal_past_close",
+            NoticeKind::LeadFromForm => "lead_from_form",
         }
     }
 
@@ -86,9 +90,11 @@ impl Notice {
 
 /// A stored notification.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Notification {
     pub id: i64,
     pub kind: String,
+    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
     pub args: Map<String, Value>,
     pub link: String,
     pub created_at: DateTime<Utc>,

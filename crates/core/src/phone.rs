@@ -39,6 +39,7 @@ impl fmt::Display for Region {
 /// [`Phone::parse`] (or re-read from storage with [`Phone::from_stored`]), so every `Phone` has an
 /// E.164 form.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Phone {
     raw: String,
     e164: String,

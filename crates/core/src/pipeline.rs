@@ -14,6 +14,7 @@ pub const MAX_STAGES: usize = 30;
 
 /// What reaching a stage means for a deal.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "lowercase")]
 pub enum StageKind {
     Open,
@@ -46,6 +47,7 @@ impl StageKind {
 
 /// A stage as stored.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Stage {
     pub id: i64,
     pub pipeline_id: i64,
@@ -58,6 +60,7 @@ pub struct Stage {
 
 /// A pipeline with its stages in board order.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Pipeline {
     pub id: i64,
     pub name: String,
@@ -78,6 +81,7 @@ impl Pipeline {
 
 /// One stage in a pipeline form or API body; `id` names an existing stage to keep.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct StageInput {
     #[serde(default)]
@@ -93,6 +97,7 @@ pub struct StageInput {
 
 /// A pipeline as typed: its name and its stages in order.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct PipelineInput {
     #[serde(default)]

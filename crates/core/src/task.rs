@@ -23,6 +23,7 @@ pub const SECTION_MORE: usize = 200;
 
 /// A task as typed in the form or posted to the API.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct TaskInput {
     #[serde(default)]
@@ -151,6 +152,7 @@ pub fn remind_at(due: Option<DateTime<Utc>>, before_min: Option<i32>) -> Option<
 
 /// A stored task.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Task {
     pub id: i64,
     pub title: String,
@@ -230,6 +232,7 @@ impl Task {
 
 /// A comment on a task.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct TaskComment {
     pub id: i64,
     pub task_id: i64,

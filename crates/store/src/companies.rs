@@ -2,8 +2,8 @@
 
 use chrono::{NaiveDateTime, Utc};
 use crm_core::{
-    Action, Actor, CardRef, Company, CompanyDraft, CompanyRow, Error, ListQuery, ObjectKind, Page,
-    text,
+    Action, Actor, CardRef, Company, CompanyDraft, CompanyRow, Cursor, Error, ListQuery,
+    ObjectKind, Page, text,
 };
 use diesel::prelude::*;
 
@@ -147,6 +147,7 @@ pub(crate) fn insert(
         id,
         audit::snapshot(&created.to_input()),
     )?;
+    crate::webhooks::queue(conn, crm_core::webhook::Event::CompanyCreated, &created)?;
     Ok(created)
 }
 
@@ -284,6 +285,42 @@ impl Store {
                 rows_of(conn, in_order(rows, &ids, RowRecord::id))?,
                 &q,
             ))
+        })
+    }
+
+    /// A keyset page of the companies the actor may see (see `list_contacts_after`).
+    pub fn list_companies_after(
+        &self,
+        actor: &Actor,
+        q: &ListQuery,
+        after: Option<&Cursor>,
+    ) -> StoreResult<(Page<CompanyRow>, Option<Cursor>)> {
+        let q = q.clone().normalized();
+        self.read(|conn| {
+            let query = listed!(companies_for(actor, Action::View), companies, company_id, q);
+            let query = crate::listing::after_cursor!(query, companies, after)?;
+            let keys: Vec<crate::listing::RowKeys> = query
+                .select((
+                    companies::id,
+                    companies::sort_name,
+                    companies::created_at,
+                    companies::updated_at,
+                ))
+                .offset(if after.is_some() { 0 } else { q.offset() })
+                .limit(q.limit_plus_one())
+                .load(conn)?;
+            let (ids, has_next, next) = crate::listing::keyset_page(keys, &q);
+            let rows: Vec<RowRecord> = companies::table
+                .filter(companies::id.eq_any(&ids))
+                .select(RowRecord::as_select())
+                .load(conn)?;
+            let page = Page {
+                items: rows_of(conn, in_order(rows, &ids, RowRecord::id))?,
+                page: q.page,
+                per_page: q.per_page,
+                has_next,
+            };
+            Ok((page, next))
         })
     }
 

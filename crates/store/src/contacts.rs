@@ -2,8 +2,8 @@
 
 use chrono::{NaiveDate, NaiveDateTime, Utc};
 use crm_core::{
-    Action, Actor, CardRef, Contact, ContactDraft, ContactRow, Error, ListQuery, ObjectKind, Page,
-    company::ContactPerson, text,
+    Action, Actor, CardRef, Contact, ContactDraft, ContactRow, Cursor, Error, ListQuery,
+    ObjectKind, Page, company::ContactPerson, text, webhook::Event,
 };
 use diesel::prelude::*;
 
@@ -88,7 +88,7 @@ fn check_access(conn: &mut DbConn, actor: &Actor, id: i64, action: Action) -> St
     scope::check_access!(conn, contacts_for, contacts, actor, id, action)
 }
 
-fn load(conn: &mut DbConn, actor: &Actor, id: i64) -> StoreResult<Contact> {
+pub(crate) fn load(conn: &mut DbConn, actor: &Actor, id: i64) -> StoreResult<Contact> {
     let r: ContactRecord = contacts_for(actor, Action::View)
         .filter(contacts::id.eq(id))
         .select(ContactRecord::as_select())
@@ -172,7 +172,35 @@ pub(crate) fn insert(
         id,
         audit::snapshot(&created.to_input()),
     )?;
+    crate::webhooks::queue(conn, Event::ContactCreated, &created)?;
     Ok(created)
+}
+
+/// Saves a contact inside an open transaction (also used by imports).
+pub(crate) fn update(
+    conn: &mut DbConn,
+    actor: &Actor,
+    id: i64,
+    draft: &ContactDraft,
+) -> StoreResult<Contact> {
+    let responsible = actor
+        .responsible_for(draft.responsible_id)
+        .map_err(|code| Error::invalid("responsible", code))?;
+    check_access(conn, actor, id, Action::Edit)?;
+    check_company(conn, actor, draft.company_id)?;
+    check_responsible(conn, responsible)?;
+    let before = load(conn, actor, id)?;
+    diesel::update(contacts::table.find(id))
+        .set(ContactChanges::new(draft, responsible))
+        .execute(conn)?;
+    parties::replace_children(conn, Owner::Contact(id), children(draft))?;
+    let after = load(conn, actor, id)?;
+    let (card, was) = (CardRef::Contact(id), Some(before.responsible_id));
+    crate::activities::card_saved(conn, actor, card, was, after.responsible_id, &after.name)?;
+    let changes = audit::diff(&before.to_input(), &after.to_input());
+    audit::record(conn, actor, "update", "contact", id, changes)?;
+    crate::webhooks::queue(conn, Event::ContactUpdated, &after)?;
+    Ok(after)
 }
 
 impl Store {
@@ -191,32 +219,7 @@ impl Store {
         id: i64,
         draft: &ContactDraft,
     ) -> StoreResult<Contact> {
-        let responsible = actor
-            .responsible_for(draft.responsible_id)
-            .map_err(|code| Error::invalid("responsible", code))?;
-        self.write(|conn| {
-            check_access(conn, actor, id, Action::Edit)?;
-            check_company(conn, actor, draft.company_id)?;
-            check_responsible(conn, responsible)?;
-            let before = load(conn, actor, id)?;
-            diesel::update(contacts::table.find(id))
-                .set(ContactChanges::new(draft, responsible))
-                .execute(conn)?;
-            parties::replace_children(conn, Owner::Contact(id), children(draft))?;
-            let after = load(conn, actor, id)?;
-            let (card, was) = (CardRef::Contact(id), Some(before.responsible_id));
-            crate::activities::card_saved(
-                conn,
-                actor,
-                card,
-                was,
-                after.responsible_id,
-                &after.name,
-            )?;
-            let changes = audit::diff(&before.to_input(), &after.to_input());
-            audit::record(conn, actor, "update", "contact", id, changes)?;
-            Ok(after)
-        })
+        self.write(|conn| update(conn, actor, id, draft))
     }
 
     /// Deletes the card with its timeline; returns the storage keys of the files attached there,
@@ -305,6 +308,43 @@ impl Store {
                 rows_of(conn, in_order(rows, &ids, RowRecord::id))?,
                 &q,
             ))
+        })
+    }
+
+    /// A keyset page of the contacts the actor may see: the page after cursor `after` (or
+    /// the query's page without one), and the cursor of the next page if there is one.
+    pub fn list_contacts_after(
+        &self,
+        actor: &Actor,
+        q: &ListQuery,
+        after: Option<&Cursor>,
+    ) -> StoreResult<(Page<ContactRow>, Option<Cursor>)> {
+        let q = q.clone().normalized();
+        self.read(|conn| {
+            let query = listed!(contacts_for(actor, Action::View), contacts, contact_id, q);
+            let query = crate::listing::after_cursor!(query, contacts, after)?;
+            let keys: Vec<crate::listing::RowKeys> = query
+                .select((
+                    contacts::id,
+                    contacts::sort_name,
+                    contacts::created_at,
+                    contacts::updated_at,
+                ))
+                .offset(if after.is_some() { 0 } else { q.offset() })
+                .limit(q.limit_plus_one())
+                .load(conn)?;
+            let (ids, has_next, next) = crate::listing::keyset_page(keys, &q);
+            let rows: Vec<RowRecord> = contacts::table
+                .filter(contacts::id.eq_any(&ids))
+                .select(RowRecord::as_select())
+                .load(conn)?;
+            let page = Page {
+                items: rows_of(conn, in_order(rows, &ids, RowRecord::id))?,
+                page: q.page,
+                per_page: q.per_page,
+                has_next,
+            };
+            Ok((page, next))
         })
     }
 

@@ -489,6 +489,7 @@ pub(crate) fn insert(conn: &mut DbConn, actor: &Actor, draft: &DealDraft) -> Sto
         &created.title,
     )?;
     audit::record(conn, actor, "create", "deal", id, audit::snapshot(&created))?;
+    crate::webhooks::deal_saved(conn, None, &created)?;
     Ok(created)
 }
 
@@ -617,6 +618,7 @@ impl Store {
                 id,
                 audit::diff(&before, &after),
             )?;
+            crate::webhooks::deal_saved(conn, Some(&before), &after)?;
             Ok(after)
         })
     }
@@ -664,6 +666,7 @@ impl Store {
                 id,
                 audit::diff(&before, &after),
             )?;
+            crate::webhooks::deal_saved(conn, Some(&before), &after)?;
             Ok(after)
         })
     }
@@ -703,6 +706,7 @@ impl Store {
                 id,
                 audit::diff(&before, &after),
             )?;
+            crate::webhooks::deal_saved(conn, Some(&before), &after)?;
             Ok(after)
         })
     }

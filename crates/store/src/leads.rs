@@ -3,8 +3,8 @@
 
 use chrono::{NaiveDateTime, Utc};
 use crm_core::{
-    Action, Actor, CardRef, Conversion, Error, Lead, LeadDraft, LeadRow, LeadStatus, ListQuery,
-    Page, Part, text,
+    Action, Actor, CardRef, Conversion, Cursor, Error, Lead, LeadDraft, LeadRow, LeadStatus,
+    ListQuery, Page, Part, SortKey, text,
 };
 use diesel::prelude::*;
 
@@ -12,7 +12,7 @@ use crate::audit;
 use crate::conn::{DbConn, Store};
 use crate::error::StoreResult;
 use crate::parties::{self, Duplicates, in_order};
-use crate::schema::{companies, contacts, leads};
+use crate::schema::{companies, contacts, lead_form_entries, leads};
 use crate::scope::{self, companies_for, contacts_for, leads_for};
 use crate::users::check_responsible;
 use crate::{companies as company_store, contacts as contact_store, deals};
@@ -50,12 +50,18 @@ fn status_of(s: &str) -> LeadStatus {
     LeadStatus::parse(s).unwrap_or(LeadStatus::New)
 }
 
-fn load(conn: &mut DbConn, actor: &Actor, id: i64) -> StoreResult<Lead> {
+pub(crate) fn load(conn: &mut DbConn, actor: &Actor, id: i64) -> StoreResult<Lead> {
     let r: LeadRecord = leads_for(actor, Action::View)
         .filter(leads::id.eq(id))
         .select(LeadRecord::as_select())
         .first(conn)?;
     let names = parties::user_names(conn, [r.responsible_id])?;
+    let pipeline_id: Option<i64> = lead_form_entries::table
+        .find(id)
+        .select(lead_form_entries::pipeline_id)
+        .first::<Option<i64>>(conn)
+        .optional()?
+        .flatten();
     Ok(Lead {
         id: r.id,
         title: r.title,
@@ -78,6 +84,7 @@ fn load(conn: &mut DbConn, actor: &Actor, id: i64) -> StoreResult<Lead> {
         contact_id: r.contact_id,
         company_id: r.company_id,
         deal_id: r.deal_id,
+        pipeline_id,
         converted_at: r.converted_at.map(|t| t.and_utc()),
         created_at: r.created_at.and_utc(),
         updated_at: r.updated_at.and_utc(),
@@ -182,6 +189,30 @@ fn company_part(
     }
 }
 
+/// Writes a new lead with its audit entry; the caller puts it on the timeline and tells whom
+/// it concerns.
+pub(crate) fn insert(
+    conn: &mut DbConn,
+    actor: &Actor,
+    draft: &LeadDraft,
+    responsible: Option<i64>,
+) -> StoreResult<Lead> {
+    let now = Utc::now().naive_utc();
+    let id: i64 = diesel::insert_into(leads::table)
+        .values((
+            LeadChanges::new(draft, responsible),
+            leads::status.eq(draft.status.unwrap_or(LeadStatus::New).as_str()),
+            leads::created_by.eq(actor.user_id()),
+            leads::created_at.eq(now),
+        ))
+        .returning(leads::id)
+        .get_result(conn)?;
+    let created = load(conn, actor, id)?;
+    audit::record(conn, actor, "create", "lead", id, audit::snapshot(&created))?;
+    crate::webhooks::queue(conn, crm_core::webhook::Event::LeadCreated, &created)?;
+    Ok(created)
+}
+
 impl Store {
     pub fn lead(&self, actor: &Actor, id: i64) -> StoreResult<Lead> {
         self.read(|conn| load(conn, actor, id))
@@ -193,27 +224,15 @@ impl Store {
             .map_err(|code| Error::invalid("responsible_id", code))?;
         self.write(|conn| {
             check_responsible(conn, responsible)?;
-            let now = Utc::now().naive_utc();
-            let id: i64 = diesel::insert_into(leads::table)
-                .values((
-                    LeadChanges::new(draft, responsible),
-                    leads::status.eq(draft.status.unwrap_or(LeadStatus::New).as_str()),
-                    leads::created_by.eq(actor.user_id()),
-                    leads::created_at.eq(now),
-                ))
-                .returning(leads::id)
-                .get_result(conn)?;
-            let created = load(conn, actor, id)?;
-            let card = CardRef::Lead(id);
+            let created = insert(conn, actor, draft, responsible)?;
             crate::activities::card_saved(
                 conn,
                 actor,
-                card,
+                CardRef::Lead(created.id),
                 None,
                 created.responsible_id,
                 &created.title,
             )?;
-            audit::record(conn, actor, "create", "lead", id, audit::snapshot(&created))?;
             Ok(created)
         })
     }
@@ -281,7 +300,24 @@ impl Store {
         status: Option<LeadStatus>,
         q: &ListQuery,
     ) -> StoreResult<Page<LeadRow>> {
-        let q = q.clone().normalized();
+        Ok(self.list_leads_after(actor, status, q, None)?.0)
+    }
+
+    /// A keyset page of leads, newest first: the page after cursor `after` (made for
+    /// created/descending; or the query's page without one), and the next page's cursor.
+    pub fn list_leads_after(
+        &self,
+        actor: &Actor,
+        status: Option<LeadStatus>,
+        q: &ListQuery,
+        after: Option<&Cursor>,
+    ) -> StoreResult<(Page<LeadRow>, Option<Cursor>)> {
+        let q = ListQuery {
+            sort: SortKey::Created,
+            desc: true,
+            ..q.clone()
+        }
+        .normalized();
         self.read(|conn| {
             let mut query = leads_for(actor, Action::View);
             if let Some(s) = status {
@@ -290,12 +326,26 @@ impl Store {
             if let Some(r) = q.responsible_id {
                 query = query.filter(leads::responsible_id.eq(r));
             }
-            let ids: Vec<i64> = query
+            if let Some(c) = after {
+                let (t, id) = (crate::listing::cursor_time(&c.value)?, c.id);
+                query = query.filter(
+                    leads::created_at
+                        .lt(t)
+                        .or(leads::created_at.eq(t).and(leads::id.lt(id))),
+                );
+            }
+            let keys: Vec<(i64, NaiveDateTime)> = query
                 .order((leads::created_at.desc(), leads::id.desc()))
-                .select(leads::id)
-                .offset(q.offset())
+                .select((leads::id, leads::created_at))
+                .offset(if after.is_some() { 0 } else { q.offset() })
                 .limit(q.limit_plus_one())
                 .load(conn)?;
+            let (ids, has_next, next) = crate::listing::keyset_page(
+                keys.into_iter()
+                    .map(|(id, t)| (id, String::new(), t, t))
+                    .collect(),
+                &q,
+            );
             let rows: Vec<LeadRecord> = leads::table
                 .filter(leads::id.eq_any(&ids))
                 .select(LeadRecord::as_select())
@@ -315,7 +365,15 @@ impl Store {
                     created_at: r.created_at.and_utc(),
                 })
                 .collect();
-            Ok(Page::from_rows(rows, &q))
+            Ok((
+                Page {
+                    items: rows,
+                    page: q.page,
+                    per_page: q.per_page,
+                    has_next,
+                },
+                next,
+            ))
         })
     }
 
@@ -372,6 +430,11 @@ impl Store {
             let deal_id = match &c.deal {
                 Some(d) => {
                     let mut d = d.clone();
+                    // A lead from a website form opens its deal in the form's pipeline unless
+                    // the converter picked a place.
+                    if d.pipeline_id.is_none() && d.stage_id.is_none() {
+                        d.pipeline_id = before.pipeline_id;
+                    }
                     d.contact_id = contact_id;
                     d.company_id = company_id;
                     if d.source.is_empty() {

@@ -3,7 +3,8 @@
 
 use chrono::{NaiveDateTime, Utc};
 use crm_core::{
-    Action, Actor, Currency, ListQuery, ObjectKind, Page, Product, ProductDraft, SortKey, text,
+    Action, Actor, Currency, Cursor, ListQuery, ObjectKind, Page, Product, ProductDraft, SortKey,
+    text,
 };
 use diesel::prelude::*;
 
@@ -178,6 +179,16 @@ impl Store {
 
     /// One page of the catalogue, by name (or creation/update time).
     pub fn list_products(&self, q: &ListQuery) -> StoreResult<Page<Product>> {
+        Ok(self.list_products_after(q, None)?.0)
+    }
+
+    /// A keyset page of the catalogue: the page after cursor `after` (or the query's page
+    /// without one), and the cursor of the next page if there is one.
+    pub fn list_products_after(
+        &self,
+        q: &ListQuery,
+        after: Option<&Cursor>,
+    ) -> StoreResult<(Page<Product>, Option<Cursor>)> {
         let q = q.clone().normalized();
         self.read(|conn| {
             let query = products::table.into_boxed();
@@ -201,16 +212,36 @@ impl Store {
                     query.order((products::updated_at.desc(), products::id.desc()))
                 }
             };
-            let rows: Vec<ProductRecord> = query
-                .select(ProductRecord::as_select())
-                .offset(q.offset())
+            let query = crate::listing::after_cursor!(query, products, after)?;
+            let keys: Vec<crate::listing::RowKeys> = query
+                .select((
+                    products::id,
+                    products::sort_name,
+                    products::created_at,
+                    products::updated_at,
+                ))
+                .offset(if after.is_some() { 0 } else { q.offset() })
                 .limit(q.limit_plus_one())
                 .load(conn)?;
+            let (ids, has_next, next) = crate::listing::keyset_page(keys, &q);
+            let rows: Vec<ProductRecord> = products::table
+                .filter(products::id.eq_any(&ids))
+                .select(ProductRecord::as_select())
+                .load(conn)?;
+            let rows = crate::parties::in_order(rows, &ids, |r| r.id);
             let items = rows
                 .into_iter()
                 .map(Product::try_from)
                 .collect::<StoreResult<Vec<_>>>()?;
-            Ok(Page::from_rows(items, &q))
+            Ok((
+                Page {
+                    items,
+                    page: q.page,
+                    per_page: q.per_page,
+                    has_next,
+                },
+                next,
+            ))
         })
     }
 

@@ -25,7 +25,11 @@ pub(crate) fn run(
         Job::TaskOverdue { task_id, due } => task_overdue(conn, task_id, due),
         Job::Birthdays => birthdays(conn, default, now),
         Job::DealsPastClose => deals_past_close(conn, default, now),
-        Job::PurgeJobs => crate::jobs::purge(conn, now).map(|_| ()),
+        Job::PurgeJobs => {
+            crate::jobs::purge(conn, now)?;
+            crate::webhooks::purge(conn, now)?;
+            crate::idempotency::purge(conn, now).map(|_| ())
+        }
         // Never claimed with the others (see `Store::claim_backup`).
         Job::Backup { .. } => Err(crate::StoreError::Config(
             "a backup job cannot run inside the queue's transaction".into(),
@@ -65,6 +69,7 @@ fn task_overdue(conn: &mut DbConn, task_id: i64, due: i64) -> StoreResult<()> {
     if task.done_at.is_some() || task.due_at.map(|t| t.timestamp()) != Some(due) {
         return Ok(());
     }
+    crate::webhooks::queue(conn, crm_core::webhook::Event::TaskOverdue, &task)?;
     let Some(assignee) = task.assignee_id else {
         return Ok(());
     };

@@ -34,6 +34,9 @@ diesel::table! {
         user_id -> BigInt,
         name -> Text,
         created_at -> Timestamp,
+        scope -> Text,
+        last_used_at -> Nullable<Timestamp>,
+        revoked_at -> Nullable<Timestamp>,
     }
 }
 
@@ -53,6 +56,7 @@ diesel::table! {
         created_by -> Nullable<BigInt>,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        import_id -> Nullable<BigInt>,
     }
 }
 
@@ -72,6 +76,7 @@ diesel::table! {
         created_by -> Nullable<BigInt>,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        import_id -> Nullable<BigInt>,
     }
 }
 
@@ -404,8 +409,135 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    imports (id) {
+        id -> BigInt,
+        kind -> Text,
+        status -> Text,
+        file_key -> Text,
+        file_name -> Text,
+        file_size -> BigInt,
+        settings -> Text,
+        rows_total -> Nullable<BigInt>,
+        rows_done -> BigInt,
+        last_row -> BigInt,
+        created -> BigInt,
+        updated -> BigInt,
+        merged -> BigInt,
+        skipped -> BigInt,
+        failed -> BigInt,
+        companies_created -> BigInt,
+        error -> Text,
+        created_by -> Nullable<BigInt>,
+        created_at -> Timestamp,
+        started_at -> Nullable<Timestamp>,
+        finished_at -> Nullable<Timestamp>,
+        locked_by -> Text,
+        locked_until -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    import_failures (id) {
+        id -> BigInt,
+        import_id -> BigInt,
+        row_number -> BigInt,
+        column_name -> Text,
+        reason -> Text,
+    }
+}
+
+diesel::table! {
+    import_mappings (id) {
+        id -> BigInt,
+        kind -> Text,
+        headers_hash -> Text,
+        mapping -> Text,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    webhooks (id) {
+        id -> BigInt,
+        url -> Text,
+        events -> Text,
+        active -> Bool,
+        allow_private_network -> Bool,
+        description -> Text,
+        secret -> Text,
+        created_by -> Nullable<BigInt>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    webhook_deliveries (id) {
+        id -> BigInt,
+        webhook_id -> BigInt,
+        event -> Text,
+        data -> Text,
+        occurred_at -> Timestamp,
+        status -> Text,
+        attempts -> Integer,
+        next_attempt_at -> Nullable<Timestamp>,
+        locked_by -> Nullable<Text>,
+        locked_until -> Nullable<Timestamp>,
+        last_attempt_at -> Nullable<Timestamp>,
+        http_status -> Nullable<Integer>,
+        duration_ms -> Nullable<BigInt>,
+        error -> Text,
+        response -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    idempotency_keys (id) {
+        id -> BigInt,
+        user_id -> BigInt,
+        idempotency_key -> Text,
+        request_hash -> Text,
+        status -> Nullable<Integer>,
+        content_type -> Text,
+        body -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    lead_forms (id) {
+        id -> BigInt,
+        public_key -> Text,
+        name -> Text,
+        fields -> Text,
+        pipeline_id -> Nullable<BigInt>,
+        responsible_id -> Nullable<BigInt>,
+        department_id -> Nullable<BigInt>,
+        last_assigned_id -> Nullable<BigInt>,
+        origins -> Text,
+        redirect_url -> Text,
+        token_hash -> Text,
+        active -> Bool,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    lead_form_entries (lead_id) {
+        lead_id -> BigInt,
+        form_id -> Nullable<BigInt>,
+        pipeline_id -> Nullable<BigInt>,
+        created_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(sessions -> users (user_id));
 diesel::joinable!(api_tokens -> users (user_id));
+diesel::joinable!(import_failures -> imports (import_id));
+diesel::joinable!(idempotency_keys -> users (user_id));
 diesel::joinable!(contacts -> companies (company_id));
 diesel::joinable!(search_terms -> contacts (contact_id));
 diesel::joinable!(phones -> contacts (contact_id));
@@ -418,7 +550,10 @@ diesel::joinable!(product_terms -> products (product_id));
 diesel::joinable!(attachments -> activities (activity_id));
 diesel::joinable!(task_comments -> tasks (task_id));
 diesel::joinable!(department_members -> departments (department_id));
+diesel::joinable!(webhook_deliveries -> webhooks (webhook_id));
 
+diesel::joinable!(lead_form_entries -> leads (lead_id));
+diesel::joinable!(lead_form_entries -> lead_forms (form_id));
 diesel::allow_tables_to_appear_in_same_query!(
     users,
     sessions,
@@ -449,4 +584,12 @@ diesel::allow_tables_to_appear_in_same_query!(
     task_comments,
     notifications,
     jobs,
+    imports,
+    import_failures,
+    import_mappings,
+    webhooks,
+    webhook_deliveries,
+    idempotency_keys,
+    lead_forms,
+    lead_form_entries,
 );

@@ -55,6 +55,16 @@ pub(crate) fn leads_for(actor: &Actor, action: Action) -> leads::BoxedQuery<'sta
 }
 
 /// Refuses unless the actor may `action` every record of `kind` (catalogue, pipelines).
+/// Settings and whole-base operations (webhooks, website forms, imports) are for
+/// administrators only.
+pub(crate) fn admin_only(actor: &Actor) -> StoreResult<()> {
+    if actor.is_admin() {
+        Ok(())
+    } else {
+        Err(Error::Forbidden.into())
+    }
+}
+
 pub(crate) fn check_all(actor: &Actor, kind: ObjectKind, action: Action) -> StoreResult<()> {
     match actor.scope(kind, action) {
         Scope::All => Ok(()),

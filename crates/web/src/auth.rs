@@ -6,11 +6,14 @@ use std::pin::Pin;
 
 use actix_web::cookie::{Cookie, SameSite, time::Duration as CookieDuration};
 use actix_web::dev::Payload;
+use actix_web::http::Method;
 use actix_web::http::header::AUTHORIZATION;
 use actix_web::{FromRequest, HttpMessage, HttpRequest, web};
 use argon2::Argon2;
 use argon2::password_hash::{PasswordHasher, PasswordVerifier};
+use chrono::Utc;
 use crm_core::User;
+use crm_store::TokenAuth;
 use sha2::{Digest, Sha256};
 
 use crate::error::WebError;
@@ -159,9 +162,62 @@ impl FromRequest for Session {
     }
 }
 
-/// The user behind an API request's `Authorization: Bearer` token.
+/// The user behind an API request's `Authorization: Bearer` token. Extracting it answers 401
+/// without a live token and 403 (`insufficient_scope`) when the token's scope does not allow
+/// the request's method.
 #[derive(Debug, Clone)]
 pub struct ApiUser(pub User);
+
+/// The API guard's finding about a request's token, kept in the request's extensions so the
+/// handler's [`ApiUser`] does not look it up again.
+#[derive(Debug, Clone)]
+pub struct ApiAuthenticated(pub Option<TokenAuth>);
+
+/// The live token of an API request, if it has one; notes its use (once a minute at most).
+pub async fn authenticate_api(req: &HttpRequest) -> Result<Option<TokenAuth>, WebError> {
+    if let Some(found) = req.extensions().get::<ApiAuthenticated>() {
+        return Ok(found.0.clone());
+    }
+    let header = req
+        .headers()
+        .get(AUTHORIZATION)
+        .and_then(|h| h.to_str().ok())
+        .unwrap_or("");
+    let Some(token) = header
+        .strip_prefix("Bearer ")
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+    else {
+        return Ok(None);
+    };
+    let state = state(req)?;
+    let hash = secret_hash(token);
+    let st = state.clone();
+    let found = web::block(move || st.store.api_token(&hash)).await??;
+    if let Some(auth) = &found {
+        tracing::Span::current().record("user", auth.user.id);
+        let now = Utc::now();
+        if crm_core::api::last_use_due(auth.last_used_at, now) {
+            let id = auth.id;
+            // A failure to note the use must not fail the request it was noted for.
+            match web::block(move || state.store.touch_api_token(id, now)).await {
+                Ok(Ok(())) => {}
+                Ok(Err(e)) => tracing::warn!(error = %e, "cannot note an API token's use"),
+                Err(e) => tracing::warn!(error = %e, "cannot note an API token's use"),
+            }
+        }
+    }
+    Ok(found)
+}
+
+/// Refuses a request the token's scope does not cover.
+pub fn check_scope(auth: &TokenAuth, method: &Method) -> Result<(), WebError> {
+    if auth.scope.allows(method.as_str()) {
+        Ok(())
+    } else {
+        Err(WebError::InsufficientScope)
+    }
+}
 
 impl FromRequest for ApiUser {
     type Error = crate::api::ApiError;
@@ -170,31 +226,11 @@ impl FromRequest for ApiUser {
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
         let req = req.clone();
         Box::pin(async move {
-            let header = req
-                .headers()
-                .get(AUTHORIZATION)
-                .and_then(|h| h.to_str().ok())
-                .unwrap_or("");
-            let Some(token) = header
-                .strip_prefix("Bearer ")
-                .map(str::trim)
-                .filter(|t| !t.is_empty())
-            else {
+            let Some(auth) = authenticate_api(&req).await? else {
                 return Err(WebError::Unauthorized.into());
             };
-            let state = state(&req)?;
-            let hash = secret_hash(token);
-            let user = web::block(move || state.store.api_token_user(&hash))
-                .await
-                .map_err(WebError::from)?
-                .map_err(WebError::from)?;
-            match user {
-                Some(u) => {
-                    tracing::Span::current().record("user", u.id);
-                    Ok(ApiUser(u))
-                }
-                None => Err(WebError::Unauthorized.into()),
-            }
+            check_scope(&auth, req.method())?;
+            Ok(ApiUser(auth.user))
         })
     }
 }

@@ -20,6 +20,8 @@ pub struct WebConfig {
     pub session_hours: u32,
     /// Largest request body accepted, in bytes.
     pub max_body_bytes: usize,
+    /// Largest file accepted for an import, in bytes (a million contacts in CSV is ~100 MB).
+    pub max_import_bytes: usize,
     /// Mark cookies `Secure` (set when the CRM is served over HTTPS, directly or by a proxy).
     pub secure_cookies: bool,
     /// Worker threads; 0 means one per CPU core.
@@ -30,6 +32,14 @@ pub struct WebConfig {
     /// Where attached files are kept; a relative path is taken from the configuration file's
     /// folder.
     pub files_dir: String,
+    /// API requests allowed per minute and token (or, without a valid token, per client
+    /// address); 0 turns the limit off.
+    pub api_requests_per_minute: u32,
+    /// API requests a token may make at once before the per-minute rate applies.
+    pub api_burst: u32,
+    /// The address people and other sites reach the CRM at (`https://crm.example.com`), used
+    /// in the website form snippets; empty: the address the administrator's browser used.
+    pub public_url: String,
 }
 
 impl Default for WebConfig {
@@ -39,10 +49,14 @@ impl Default for WebConfig {
             trusted_proxies: Vec::new(),
             session_hours: 12,
             max_body_bytes: 25 * 1024 * 1024,
+            max_import_bytes: 512 * 1024 * 1024,
             secure_cookies: false,
             workers: 0,
             time_zone: "UTC".into(),
             files_dir: "files".into(),
+            api_requests_per_minute: 600,
+            api_burst: 60,
+            public_url: String::new(),
         }
     }
 }

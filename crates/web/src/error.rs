@@ -4,7 +4,7 @@
 //! or SQL.
 
 use actix_web::http::StatusCode;
-use actix_web::http::header::{CONTENT_TYPE, LOCATION};
+use actix_web::http::header::{CONTENT_TYPE, LOCATION, RETRY_AFTER};
 use actix_web::{HttpResponse, ResponseError};
 use crm_core::Error as DomainError;
 use crm_store::StoreError;
@@ -27,6 +27,18 @@ pub enum WebError {
     TooLarge,
     #[error("internal error: {0}")]
     Internal(String),
+    /// The API token's scope does not allow this method (a `read` token writing).
+    #[error("the token's scope does not allow this")]
+    InsufficientScope,
+    /// Too many API requests: try again after this many seconds.
+    #[error("rate limited")]
+    RateLimited { retry_after: u64 },
+    /// An idempotency key was sent again with a different request.
+    #[error("idempotency key reused for another request")]
+    IdempotencyKeyReused,
+    /// The first request with this idempotency key has not finished yet.
+    #[error("idempotency key in progress")]
+    IdempotencyKeyInProgress,
 }
 
 impl From<StoreError> for WebError {
@@ -63,6 +75,26 @@ impl WebError {
             WebError::BadRequest(_) => "error-bad-request",
             WebError::TooLarge => "error-payload-too-large",
             WebError::Internal(_) => "error-internal",
+            WebError::InsufficientScope => "error-insufficient-scope",
+            WebError::RateLimited { .. } => "error-rate-limited",
+            WebError::IdempotencyKeyReused => "error-idempotency-key-reused",
+            WebError::IdempotencyKeyInProgress => "error-idempotency-key-in-progress",
+        }
+    }
+
+    /// Seconds to wait before trying again, for a refusal that has them (`Retry-After`).
+    /// Over a rate limit, to be tried again after `wait` (whole seconds, at least one).
+    pub fn rate_limited(wait: std::time::Duration) -> WebError {
+        let seconds = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
+        WebError::RateLimited {
+            retry_after: seconds.max(1),
+        }
+    }
+
+    pub fn retry_after(&self) -> Option<u64> {
+        match self {
+            WebError::RateLimited { retry_after } => Some(*retry_after),
+            _ => None,
         }
     }
 
@@ -78,6 +110,10 @@ impl WebError {
             WebError::BadRequest(_) => "bad_request",
             WebError::TooLarge => "payload_too_large",
             WebError::Internal(_) => "internal",
+            WebError::InsufficientScope => "insufficient_scope",
+            WebError::RateLimited { .. } => "rate_limited",
+            WebError::IdempotencyKeyReused => "idempotency_key_reused",
+            WebError::IdempotencyKeyInProgress => "idempotency_key_in_progress",
         }
     }
 }
@@ -90,7 +126,9 @@ impl ResponseError for WebError {
     fn status_code(&self) -> StatusCode {
         match self {
             WebError::Domain(DomainError::NotFound) => StatusCode::NOT_FOUND,
-            WebError::Domain(DomainError::Forbidden) | WebError::Csrf => StatusCode::FORBIDDEN,
+            WebError::Domain(DomainError::Forbidden)
+            | WebError::Csrf
+            | WebError::InsufficientScope => StatusCode::FORBIDDEN,
             WebError::Domain(DomainError::Invalid(_)) => StatusCode::UNPROCESSABLE_ENTITY,
             WebError::Domain(DomainError::Conflict(_)) => StatusCode::CONFLICT,
             WebError::SignIn { .. } => StatusCode::SEE_OTHER,
@@ -98,6 +136,9 @@ impl ResponseError for WebError {
             WebError::BadRequest(_) => StatusCode::BAD_REQUEST,
             WebError::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             WebError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+            WebError::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
+            WebError::IdempotencyKeyReused => StatusCode::UNPROCESSABLE_ENTITY,
+            WebError::IdempotencyKeyInProgress => StatusCode::CONFLICT,
         }
     }
 
@@ -118,9 +159,12 @@ impl ResponseError for WebError {
         if let WebError::Internal(cause) = self {
             tracing::error!(%cause, "request failed");
         }
-        let mut res = HttpResponse::build(self.status_code())
-            .insert_header((CONTENT_TYPE, "text/plain; charset=utf-8"))
-            .body(self.code());
+        let mut res = HttpResponse::build(self.status_code());
+        res.insert_header((CONTENT_TYPE, "text/plain; charset=utf-8"));
+        if let Some(s) = self.retry_after() {
+            res.insert_header((RETRY_AFTER, s));
+        }
+        let mut res = res.body(self.code());
         res.extensions_mut()
             .insert(PendingErrorPage(self.message_key()));
         res

@@ -103,6 +103,11 @@ fn new_key() -> String {
     format!("{}/{}/{h}", &h[..2], &h[2..4])
 }
 
+/// A key for a file waiting to be imported; kept apart from attachments, removed once imported.
+pub fn import_key() -> String {
+    format!("imports/{}", random_hex())
+}
+
 /// Where a key's bytes are. Keys are made here, never from input.
 pub fn path_of(root: &Path, key: &str) -> PathBuf {
     key.split('/')

@@ -6,15 +6,18 @@ mod assets;
 pub mod auth;
 pub mod config;
 pub mod error;
-mod files;
+pub mod files;
 mod health;
 pub mod i18n;
+pub mod importer;
 pub mod pages;
+mod public_forms;
 mod records;
 mod routes;
 pub mod state;
 mod throttle;
 mod ui;
+pub mod webhooks;
 pub mod worker;
 
 use std::time::Instant;
@@ -33,7 +36,7 @@ use crate::error::WebError;
 use crate::pages::RequestId;
 
 /// Largest form or JSON body a handler parses (uploads get their own limits later).
-const MAX_FORM_BYTES: usize = 1024 * 1024;
+pub(crate) const MAX_FORM_BYTES: usize = 1024 * 1024;
 
 /// Registers routes, extractor limits and error rendering on an app (shared by `serve` and the
 /// in-process tests).
@@ -173,6 +176,7 @@ pub async fn serve(state: AppState, backups: Option<worker::BackupPlan>) -> std:
     // and every extra thread keeps its own allocator arena (memory that never shrinks).
     let blocking_threads = usize::try_from(state.store.pool_size()).unwrap_or(8).max(2);
     let store = state.store.clone();
+    let imports = importer::Imports::spawn(store.clone(), state.files.clone(), state.region)?;
     let state = web::Data::new(state);
     let mut server = HttpServer::new(move || app!(state.clone()))
         .bind(&listen)
@@ -187,6 +191,7 @@ pub async fn serve(state: AppState, backups: Option<worker::BackupPlan>) -> std:
     tracing::info!(%listen, "serving");
     let served = server.run().await;
     worker.stop();
+    imports.stop();
     checkpointer.stop();
     served
 }

@@ -3,9 +3,9 @@
 
 use crm_core::{
     Actor, Company, CompanyDraft, CompanyInput, CompanyPatch, CompanyRow, Contact, ContactDraft,
-    ContactInput, ContactPatch, ContactRow, Deal, DealDraft, DealInput, DealPatch, Lead, LeadDraft,
-    LeadInput, LeadPatch, ListQuery, ObjectKind, Page, Product, ProductDraft, ProductInput,
-    ProductPatch,
+    ContactInput, ContactPatch, ContactRow, Cursor, Deal, DealDraft, DealInput, DealPatch, Lead,
+    LeadDraft, LeadInput, LeadPatch, ListQuery, ObjectKind, Page, Product, ProductDraft,
+    ProductInput, ProductPatch,
 };
 use crm_store::{Duplicates, Store, StoreResult};
 use serde::Serialize;
@@ -55,6 +55,13 @@ pub trait Listed: Record {
     type Row: Serialize + Send + 'static;
 
     fn list(store: &Store, actor: &Actor, q: &ListQuery) -> StoreResult<Page<Self::Row>>;
+    /// The page after `after` (the query's page without one) and the next page's cursor.
+    fn list_after(
+        store: &Store,
+        actor: &Actor,
+        q: &ListQuery,
+        after: Option<&Cursor>,
+    ) -> StoreResult<(Page<Self::Row>, Option<Cursor>)>;
     fn search(store: &Store, actor: &Actor, text: &str, limit: i64) -> StoreResult<Vec<Self::Row>>;
 }
 
@@ -235,6 +242,14 @@ impl Listed for Contacts {
     fn list(store: &Store, actor: &Actor, q: &ListQuery) -> StoreResult<Page<ContactRow>> {
         store.list_contacts(actor, q)
     }
+    fn list_after(
+        store: &Store,
+        actor: &Actor,
+        q: &ListQuery,
+        after: Option<&Cursor>,
+    ) -> StoreResult<(Page<ContactRow>, Option<Cursor>)> {
+        store.list_contacts_after(actor, q, after)
+    }
     fn search(
         store: &Store,
         actor: &Actor,
@@ -250,6 +265,14 @@ impl Listed for Companies {
 
     fn list(store: &Store, actor: &Actor, q: &ListQuery) -> StoreResult<Page<CompanyRow>> {
         store.list_companies(actor, q)
+    }
+    fn list_after(
+        store: &Store,
+        actor: &Actor,
+        q: &ListQuery,
+        after: Option<&Cursor>,
+    ) -> StoreResult<(Page<CompanyRow>, Option<Cursor>)> {
+        store.list_companies_after(actor, q, after)
     }
     fn search(
         store: &Store,

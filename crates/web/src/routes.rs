@@ -1,14 +1,15 @@
 //! Every route of the application, in one table.
 
+use actix_web::middleware::from_fn;
 use actix_web::web::{self, ServiceConfig, delete, get, patch, post};
 
-use crate::api::{records, sales, work};
+use crate::api::{guard, openapi, records, sales, work};
 use crate::pages::{
-    activities, attachments, board, calendar, cards, deals, leads, notifications, pipelines,
-    products, profile, tasks,
+    activities, attachments, board, calendar, cards, deals, imports, lead_forms, leads,
+    notifications, pipelines, products, profile, tasks, webhooks,
 };
 use crate::records::{Companies, Contacts, Deals, Leads, Products};
-use crate::{assets, health, pages};
+use crate::{assets, health, pages, public_forms};
 
 pub fn routes(cfg: &mut ServiceConfig) {
     cfg
@@ -104,6 +105,42 @@ pub fn routes(cfg: &mut ServiceConfig) {
         .route("/stages/{id}/delete", post().to(pipelines::delete_stage))
         .route("/lost-reasons", post().to(pipelines::add_reason))
         .route("/lost-reasons/{id}", post().to(pipelines::update_reason))
+        // Imports (administrators).
+        .route("/imports", get().to(imports::list))
+        .route("/imports", post().to(imports::upload))
+        .route("/imports/{id}", get().to(imports::show))
+        .route("/imports/{id}", post().to(imports::save))
+        .route("/imports/{id}/cancel", post().to(imports::cancel))
+        .route(
+            "/imports/{id}/failures.csv",
+            get().to(imports::failures_csv),
+        )
+        // Webhooks (administrators): subscriptions and their deliveries.
+        .route("/webhooks", get().to(webhooks::list))
+        .route("/webhooks", post().to(webhooks::create))
+        .route("/webhooks/new", get().to(webhooks::new))
+        .route("/webhooks/{id}", get().to(webhooks::edit))
+        .route("/webhooks/{id}", post().to(webhooks::update))
+        .route("/webhooks/{id}/delete", post().to(webhooks::delete))
+        .route("/webhooks/{id}/rotate", post().to(webhooks::rotate))
+        .route("/webhooks/{id}/test", post().to(webhooks::test))
+        // Website lead forms: settings (administrators) and the public endpoint the sites post
+        // to (no session: origin allow-list or the form's token, honeypot, rate limit).
+        .route("/lead-forms", get().to(lead_forms::list))
+        .route("/lead-forms", post().to(lead_forms::create))
+        .route("/lead-forms/new", get().to(lead_forms::new))
+        .route("/lead-forms/{id}", get().to(lead_forms::show))
+        .route("/lead-forms/{id}", post().to(lead_forms::update))
+        .route("/lead-forms/{id}/edit", get().to(lead_forms::edit))
+        .route("/lead-forms/{id}/token", post().to(lead_forms::new_token))
+        .route("/lead-forms/{id}/delete", post().to(lead_forms::delete))
+        .route("/f/{key}", post().to(public_forms::submit))
+        .route(
+            "/f/{key}",
+            web::route()
+                .method(actix_web::http::Method::OPTIONS)
+                .to(public_forms::preflight),
+        )
         // Timelines: activities and attached files.
         .route("/activities", post().to(activities::create))
         .route("/activities/new", get().to(activities::new))
@@ -133,11 +170,22 @@ pub fn routes(cfg: &mut ServiceConfig) {
         .route("/notifications/{id}/read", post().to(notifications::read))
         .route("/profile", get().to(profile::show))
         .route("/profile", post().to(profile::save))
+        // The user's own API tokens (the secret is shown once, on the answer to the create).
+        .route("/profile/tokens", post().to(profile::create_token))
+        .route(
+            "/profile/tokens/{id}/revoke",
+            post().to(profile::revoke_token),
+        )
         // Search.
         .route("/search", get().to(pages::search::search))
-        // REST API.
+        // The API's description: its OpenAPI document (no token needed) and a page for people.
+        .route("/api/docs", get().to(pages::api_docs::show))
+        // REST API. Every request passes the guard first: token look-up, rate limit, token
+        // scope, idempotency keys (crate::api::guard).
         .service(
             web::scope("/api/v1")
+                .wrap(from_fn(guard::guard))
+                .route("/openapi.json", get().to(openapi::document_json))
                 .route("/contacts", get().to(records::list::<Contacts>))
                 .route("/contacts", post().to(records::create::<Contacts>))
                 .route("/contacts/{id}", get().to(records::get::<Contacts>))

@@ -8,7 +8,7 @@ use crm_core::{Currency, Region, Zone};
 use crm_store::Store;
 
 use crate::config::WebConfig;
-use crate::throttle::LoginThrottle;
+use crate::throttle::{ApiThrottle, FormThrottle, LoginThrottle};
 use crate::ui::Ui;
 
 pub struct AppState {
@@ -19,6 +19,10 @@ pub struct AppState {
     pub currency: Currency,
     pub config: WebConfig,
     pub throttle: LoginThrottle,
+    /// API requests per token, or per address without a valid token.
+    pub api_throttle: ApiThrottle,
+    /// Posts to the public website forms, per client address.
+    pub form_throttle: FormThrottle,
     /// Where times are shown for users who chose no zone ([web] time_zone).
     pub time_zone: Zone,
     /// Where attached files live.
@@ -42,10 +46,12 @@ impl AppState {
             files: PathBuf::from(&config.files_dir),
             store: store.with_default_zone(time_zone),
             ui: Ui::load()?,
+            api_throttle: ApiThrottle::new(config.api_requests_per_minute, config.api_burst),
             region,
             currency,
             config,
             throttle: LoginThrottle::new(),
+            form_throttle: FormThrottle::for_forms(),
         })
     }
 

@@ -1,5 +1,6 @@
-//! The background worker inside `crm serve`: queues the periodic jobs and runs due ones. Every
-//! app node runs one; the store's queue makes each job run once across all of them.
+//! The background worker inside `crm serve`: queues the periodic jobs and runs due ones, and
+//! sends webhooks on a thread of its own. Every app node runs one; the store's queue makes each
+//! job run once, and each webhook delivery go out once at a time, across all of them.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -38,6 +39,8 @@ const SCHEDULE_EVERY: Duration = Duration::from_secs(60);
 pub struct Worker {
     stop: Arc<AtomicBool>,
     thread: Option<JoinHandle<()>>,
+    /// Sends webhooks apart from the jobs: a slow receiver must not hold up reminders.
+    webhooks: Option<JoinHandle<()>>,
 }
 
 impl Worker {
@@ -49,18 +52,26 @@ impl Worker {
             std::process::id(),
             crate::auth::new_secret().get(..8).unwrap_or("w")
         );
+        let (hook_store, hook_name, hook_flag) = (store.clone(), name.clone(), stop.clone());
         let thread = std::thread::Builder::new()
             .name("crm-worker".into())
             .spawn(move || run(&store, &name, &flag, backups.as_ref()))?;
+        let webhooks = std::thread::Builder::new()
+            .name("crm-webhooks".into())
+            .spawn(move || crate::webhooks::run(&hook_store, &hook_name, &hook_flag))?;
         Ok(Worker {
             stop,
             thread: Some(thread),
+            webhooks: Some(webhooks),
         })
     }
 
     pub fn stop(mut self) {
         self.stop.store(true, Ordering::Release);
-        if let Some(t) = self.thread.take() {
+        for t in [self.thread.take(), self.webhooks.take()]
+            .into_iter()
+            .flatten()
+        {
             let _ = t.join();
         }
     }

@@ -5,6 +5,7 @@ pub mod demo;
 mod demo_work;
 pub mod department;
 pub mod doctor;
+pub mod import;
 pub mod install;
 pub mod migrate;
 pub mod restore;

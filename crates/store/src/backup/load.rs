@@ -39,6 +39,11 @@ impl Loader {
     pub fn push(&mut self, conn: &mut DbConn, line: &str) -> StoreResult<()> {
         let values: Vec<Value> =
             serde_json::from_str(line).map_err(|e| self.bad(format!("unreadable row: {e}")))?;
+        self.push_values(conn, values)
+    }
+
+    /// Takes one row of values in column order.
+    pub fn push_values(&mut self, conn: &mut DbConn, values: Vec<Value>) -> StoreResult<()> {
         if values.len() != self.columns.len() {
             return Err(self.bad(format!(
                 "a row has {} values for {} columns",

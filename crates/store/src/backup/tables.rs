@@ -41,6 +41,14 @@ pub(crate) const TABLES: &[(&str, &str)] = &[
     ("task_comments", "id"),
     ("notifications", "id"),
     ("jobs", "id"),
+    ("imports", "id"),
+    ("import_failures", "id"),
+    ("import_mappings", "id"),
+    ("webhooks", "id"),
+    ("webhook_deliveries", "id"),
+    ("idempotency_keys", "id"),
+    ("lead_forms", "id"),
+    ("lead_form_entries", "lead_id"),
 ];
 
 /// Tables the database keeps itself (triggers fill them as rows are loaded): never archived,

@@ -1,6 +1,8 @@
 //! The REST API (`/api/v1`): the same store operations as the pages, authenticated with API
 //! tokens, answering JSON — errors as `{"error": {"code", "message", "fields"}}`.
 
+pub mod guard;
+pub mod openapi;
 pub mod records;
 pub mod sales;
 pub mod work;
@@ -8,10 +10,12 @@ pub mod work;
 use std::collections::BTreeMap;
 
 use actix_web::http::StatusCode;
+use actix_web::http::header::RETRY_AFTER;
 use actix_web::{HttpResponse, ResponseError};
-use crm_core::{Error as DomainError, ListQuery, SortKey};
+use crm_core::{Cursor, Error as DomainError, ListQuery, Page, SortKey};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
+use utoipa::{IntoParams, ToSchema};
 
 use crate::error::WebError;
 use crate::i18n;
@@ -66,7 +70,11 @@ impl ResponseError for ApiError {
         if let Some(fields) = fields {
             body["fields"] = json!(fields);
         }
-        HttpResponse::build(self.status_code()).json(json!({ "error": body }))
+        let mut res = HttpResponse::build(self.status_code());
+        if let WebError::RateLimited { retry_after } = &self.0 {
+            res.insert_header((RETRY_AFTER, retry_after.to_string()));
+        }
+        res.json(json!({ "error": body }))
     }
 }
 
@@ -97,16 +105,27 @@ pub fn error_body(
 }
 
 /// Query parameters of the list endpoints.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
 pub struct ListParams {
-    /// Search text; when present, the answer is the search results.
+    /// Search text; when present, the answer is the search results (one page).
     pub q: Option<String>,
+    /// Page number, from 1.
     pub page: Option<u32>,
+    /// Items per page.
     pub per_page: Option<u32>,
+    /// The `next_cursor` of the previous answer: the page after it (instead of `page`).
+    pub cursor: Option<String>,
+    /// Items per answer (default 50, at most 200); `per_page` is the same.
+    pub limit: Option<u32>,
+    /// name (default), created or updated.
     pub sort: Option<String>,
+    /// Newest or last first.
     pub desc: Option<bool>,
+    /// Only cards with this tag.
     pub tag: Option<String>,
+    /// Only cards this user is responsible for.
     pub responsible_id: Option<i64>,
 }
 
@@ -120,7 +139,10 @@ impl ListParams {
         };
         Ok(ListQuery {
             page: self.page.unwrap_or(1),
-            per_page: self.per_page.unwrap_or(crm_core::listing::DEFAULT_PER_PAGE),
+            per_page: self
+                .limit
+                .or(self.per_page)
+                .unwrap_or(crm_core::listing::DEFAULT_PER_PAGE),
             sort,
             desc: self.desc.unwrap_or(false),
             tag: self.tag.clone(),
@@ -130,11 +152,49 @@ impl ListParams {
     }
 }
 
+/// The `cursor` of a list request, checked: one this API made, for the list's order `q`,
+/// and not together with `page`.
+pub fn cursor_of(
+    token: Option<&str>,
+    page: Option<u32>,
+    q: &ListQuery,
+) -> Result<Option<Cursor>, ApiError> {
+    let Some(token) = token else {
+        return Ok(None);
+    };
+    let bad = |what: &str| ApiError(WebError::BadRequest(what.to_string()));
+    if page.is_some() {
+        return Err(bad("send page or cursor, not both"));
+    }
+    let c = Cursor::decode(token).ok_or_else(|| bad("cursor must be a next_cursor of this API"))?;
+    if !c.fits(q.sort, q.desc) {
+        return Err(bad("cursor was made for another sort order"));
+    }
+    Ok(Some(c))
+}
+
 /// A page of results as the API returns it.
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 pub struct ListBody<T> {
     pub items: Vec<T>,
     pub page: u32,
     pub per_page: u32,
     pub has_next: bool,
+    /// Lists with cursors: the `cursor` of the next page, null on the last. Absent from
+    /// lists paged by `page` only.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub next_cursor: Option<Option<String>>,
+}
+
+impl<T> ListBody<T> {
+    /// A page of a list with cursors.
+    pub fn with_cursor(p: Page<T>, next: Option<Cursor>) -> ListBody<T> {
+        ListBody {
+            items: p.items,
+            page: p.page,
+            per_page: p.per_page,
+            has_next: p.has_next,
+            next_cursor: Some(next.map(|c| c.encode())),
+        }
+    }
 }

@@ -5,12 +5,15 @@
 use actix_web::http::header::LOCATION;
 use actix_web::{HttpResponse, web};
 use crm_core::{
-    DealFilter, DealInput, DealSort, LeadStatus, Link, ListQuery, Part, PipelineInput, StageInput,
-    StageKind, money,
+    Deal, DealFilter, DealInput, DealRow, DealSort, Lead, LeadRow, LeadStatus, Link, ListQuery,
+    Part, Pipeline, PipelineInput, Product, SortKey, Stage, StageChange, StageInput, StageKind,
+    money,
 };
 use serde::Deserialize;
+use utoipa::{IntoParams, ToSchema};
 
-use crate::api::{ApiError, ListBody};
+use crate::api::openapi::{ConvertChoice, LostReason};
+use crate::api::{ApiError, ListBody, cursor_of};
 use crate::auth::ApiUser;
 use crate::error::WebError;
 use crate::pages::blocking;
@@ -31,29 +34,45 @@ fn body<T: serde::Serialize>(p: crm_core::Page<T>) -> ListBody<T> {
         page: p.page,
         per_page: p.per_page,
         has_next: p.has_next,
+        next_cursor: None,
     }
 }
 
 /// Query parameters of `GET /api/v1/deals`.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
 pub struct DealParams {
+    /// Only deals in this pipeline.
     pub pipeline_id: Option<i64>,
+    /// Only deals at this stage.
     pub stage_id: Option<i64>,
     /// open, won or lost.
     pub state: Option<String>,
+    /// Only deals this user is responsible for.
     pub responsible_id: Option<i64>,
     /// Decimals in the installation's currency.
     pub min_amount: Option<String>,
+    /// Decimals in the installation's currency.
     pub max_amount: Option<String>,
+    /// Only deals with this tag.
     pub tag: Option<String>,
     /// updated (default), created, title, amount or expected_close.
     pub sort: Option<String>,
+    /// Descending order (default: true for updated, false otherwise).
     pub desc: Option<bool>,
+    /// Page number, from 1.
     pub page: Option<u32>,
+    /// Items per page.
     pub per_page: Option<u32>,
 }
 
+/// List deals
+///
+/// Filtered by pipeline, stage, state, responsible, amount and tag.
+#[utoipa::path(get, path = "/api/v1/deals", tag = "deals", operation_id = "list_deals",
+    params(DealParams),
+    responses((status = 200, description = "A page of deals.", body = ListBody<DealRow>)))]
 pub async fn list_deals(
     state: web::Data<AppState>,
     user: ApiUser,
@@ -96,7 +115,7 @@ pub async fn list_deals(
 }
 
 /// Body of `POST /api/v1/deals/{id}/move`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct MoveBody {
     pub stage_id: i64,
@@ -107,6 +126,12 @@ pub struct MoveBody {
     pub lost_reason_id: Option<i64>,
 }
 
+/// Move a deal to another stage
+///
+/// A lost stage needs `lost_reason_id`; a stale `version` answers 409.
+#[utoipa::path(post, path = "/api/v1/deals/{id}/move", tag = "deals", operation_id = "move_deal",
+    params(("id" = i64, Path, description = "The deal's id.")), request_body = MoveBody,
+    responses((status = 200, description = "The deal at its new stage.", body = Deal)))]
 pub async fn move_deal(
     state: web::Data<AppState>,
     user: ApiUser,
@@ -123,6 +148,10 @@ pub async fn move_deal(
     Ok(HttpResponse::Ok().json(deal))
 }
 
+/// A deal's stage history
+#[utoipa::path(get, path = "/api/v1/deals/{id}/history", tag = "deals",
+    operation_id = "deal_history", params(("id" = i64, Path, description = "The deal's id.")),
+    responses((status = 200, description = "Stage changes, oldest first.", body = Vec<StageChange>)))]
 pub async fn deal_history(
     state: web::Data<AppState>,
     user: ApiUser,
@@ -134,15 +163,28 @@ pub async fn deal_history(
 }
 
 /// Query parameters of `GET /api/v1/leads`.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
 pub struct LeadParams {
+    /// new, in_progress, converted or junk.
     pub status: Option<String>,
+    /// Only leads this user is responsible for.
     pub responsible_id: Option<i64>,
+    /// Page number, from 1.
     pub page: Option<u32>,
+    /// Items per page.
     pub per_page: Option<u32>,
+    /// The `next_cursor` of the previous answer (instead of `page`).
+    pub cursor: Option<String>,
+    /// Items per answer; `per_page` is the same.
+    pub limit: Option<u32>,
 }
 
+/// List leads
+#[utoipa::path(get, path = "/api/v1/leads", tag = "leads", operation_id = "list_leads",
+    params(LeadParams),
+    responses((status = 200, description = "A page of leads, newest first.", body = ListBody<LeadRow>)))]
 pub async fn list_leads(
     state: web::Data<AppState>,
     user: ApiUser,
@@ -155,20 +197,27 @@ pub async fn list_leads(
             WebError::BadRequest("status must be new, in_progress, converted or junk".into())
         })?),
     };
-    let mut q = page_of(p.page, p.per_page);
+    let mut q = page_of(p.page, p.limit.or(p.per_page));
     q.responsible_id = p.responsible_id;
+    // Leads come newest first.
+    (q.sort, q.desc) = (SortKey::Created, true);
+    let after = cursor_of(p.cursor.as_deref(), p.page, &q)?;
     let a = user.0.actor();
-    let page = blocking(move || state.store.list_leads(&a, status, &q)).await?;
-    Ok(HttpResponse::Ok().json(body(page)))
+    let (page, next) =
+        blocking(move || state.store.list_leads_after(&a, status, &q, after.as_ref())).await?;
+    Ok(HttpResponse::Ok().json(ListBody::with_cursor(page, next)))
 }
 
 /// Body of `POST /api/v1/leads/{id}/convert`: for contact and company `"new"`, `"none"` or an
 /// existing card's id; a deal to open, if any.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ConvertBody {
+    #[schema(value_type = ConvertChoice)]
     pub contact: serde_json::Value,
+    #[schema(value_type = ConvertChoice)]
     pub company: serde_json::Value,
+    /// A deal to open for the client, if any.
     #[serde(default)]
     pub deal: Option<DealInput>,
 }
@@ -183,6 +232,12 @@ fn link(field: &str, v: &serde_json::Value) -> Result<Link, WebError> {
         .ok_or_else(|| WebError::BadRequest(format!("{field} must be \"new\", \"none\" or an id")))
 }
 
+/// Convert a lead
+///
+/// Into a new or existing contact and company, and optionally a new deal, in one transaction.
+#[utoipa::path(post, path = "/api/v1/leads/{id}/convert", tag = "leads",
+    operation_id = "convert_lead", params(("id" = i64, Path, description = "The lead's id.")), request_body = ConvertBody,
+    responses((status = 200, description = "The lead, now converted.", body = Lead)))]
 pub async fn convert_lead(
     state: web::Data<AppState>,
     user: ApiUser,
@@ -216,22 +271,33 @@ pub async fn convert_lead(
 }
 
 /// Query parameters of `GET /api/v1/products`.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
 pub struct ProductParams {
     /// First letters of words of the name or SKU: the suggestions, active products only.
     pub q: Option<String>,
+    /// Page number, from 1.
     pub page: Option<u32>,
+    /// Items per page.
     pub per_page: Option<u32>,
+    /// The `next_cursor` of the previous answer (instead of `page`).
+    pub cursor: Option<String>,
+    /// Items per answer; `per_page` is the same.
+    pub limit: Option<u32>,
 }
 
+/// List or search the product catalogue
+#[utoipa::path(get, path = "/api/v1/products", tag = "products", operation_id = "list_products",
+    params(ProductParams),
+    responses((status = 200, description = "A page of products.", body = ListBody<Product>)))]
 pub async fn list_products(
     state: web::Data<AppState>,
     _user: ApiUser,
     params: web::Query<ProductParams>,
 ) -> Result<HttpResponse, ApiError> {
     let p = params.into_inner();
-    let q = page_of(p.page, p.per_page);
+    let q = page_of(p.page, p.limit.or(p.per_page));
     if let Some(text) = p.q {
         let limit = i64::from(q.per_page);
         let items = blocking(move || state.store.suggest_products(&text, limit)).await?;
@@ -240,12 +306,18 @@ pub async fn list_products(
             page: 1,
             per_page: q.per_page,
             has_next: false,
+            next_cursor: Some(None),
         }));
     }
-    let page = blocking(move || state.store.list_products(&q)).await?;
-    Ok(HttpResponse::Ok().json(body(page)))
+    let after = cursor_of(p.cursor.as_deref(), p.page, &q)?;
+    let (page, next) =
+        blocking(move || state.store.list_products_after(&q, after.as_ref())).await?;
+    Ok(HttpResponse::Ok().json(ListBody::with_cursor(page, next)))
 }
 
+/// List pipelines
+#[utoipa::path(get, path = "/api/v1/pipelines", tag = "pipelines", operation_id = "list_pipelines",
+    responses((status = 200, description = "Every pipeline with its stages, in order.", body = Vec<Pipeline>)))]
 pub async fn list_pipelines(
     state: web::Data<AppState>,
     _user: ApiUser,
@@ -254,6 +326,10 @@ pub async fn list_pipelines(
     Ok(HttpResponse::Ok().json(all))
 }
 
+/// Read a pipeline
+#[utoipa::path(get, path = "/api/v1/pipelines/{id}", tag = "pipelines",
+    operation_id = "get_pipeline", params(("id" = i64, Path, description = "The pipeline's id.")),
+    responses((status = 200, description = "The pipeline with its stages.", body = Pipeline)))]
 pub async fn get_pipeline(
     state: web::Data<AppState>,
     _user: ApiUser,
@@ -264,6 +340,14 @@ pub async fn get_pipeline(
     Ok(HttpResponse::Ok().json(p))
 }
 
+/// Create a pipeline (administrators)
+#[utoipa::path(post, path = "/api/v1/pipelines", tag = "pipelines",
+    operation_id = "create_pipeline",
+    request_body(content = PipelineInput, example = json!({"name": "Wholesale", "stages": [
+        {"name": "Offer", "probability": 30, "color": "#3b82f6", "kind": "open"},
+        {"name": "Won", "probability": 100, "color": "#16a34a", "kind": "won"},
+        {"name": "Lost", "probability": 0, "color": "#9ca3af", "kind": "lost"}]})),
+    responses((status = 201, description = "The new pipeline; the `Location` header names it.", body = Pipeline)))]
 pub async fn create_pipeline(
     state: web::Data<AppState>,
     user: ApiUser,
@@ -277,12 +361,17 @@ pub async fn create_pipeline(
         .json(p))
 }
 
-#[derive(Debug, Deserialize)]
+/// Body of `PATCH /api/v1/pipelines/{id}`.
+#[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RenameBody {
     pub name: String,
 }
 
+/// Rename a pipeline (administrators)
+#[utoipa::path(patch, path = "/api/v1/pipelines/{id}", tag = "pipelines",
+    operation_id = "rename_pipeline", params(("id" = i64, Path, description = "The pipeline's id.")), request_body = RenameBody,
+    responses((status = 200, description = "The renamed pipeline.", body = Pipeline)))]
 pub async fn rename_pipeline(
     state: web::Data<AppState>,
     user: ApiUser,
@@ -297,6 +386,12 @@ pub async fn rename_pipeline(
     Ok(HttpResponse::Ok().json(p))
 }
 
+/// Delete a pipeline (administrators)
+///
+/// Refused (409) while it holds deals, and for the last pipeline.
+#[utoipa::path(delete, path = "/api/v1/pipelines/{id}", tag = "pipelines",
+    operation_id = "delete_pipeline", params(("id" = i64, Path, description = "The pipeline's id.")),
+    responses((status = 204, description = "Deleted.")))]
 pub async fn delete_pipeline(
     state: web::Data<AppState>,
     user: ApiUser,
@@ -307,6 +402,10 @@ pub async fn delete_pipeline(
     Ok(HttpResponse::NoContent().finish())
 }
 
+/// Add a stage to a pipeline (administrators)
+#[utoipa::path(post, path = "/api/v1/pipelines/{id}/stages", tag = "pipelines",
+    operation_id = "add_stage", params(("id" = i64, Path, description = "The pipeline's id.")), request_body = StageInput,
+    responses((status = 201, description = "The new stage, last in its pipeline.", body = Stage)))]
 pub async fn add_stage(
     state: web::Data<AppState>,
     user: ApiUser,
@@ -321,14 +420,19 @@ pub async fn add_stage(
 
 /// Body of `PATCH /api/v1/stages/{id}`: the stage's fields, and optionally its new place
 /// (unknown fields are refused by the flattened stage).
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
 pub struct StageBody {
     #[serde(flatten)]
     pub stage: StageInput,
+    /// The stage's new place in its pipeline, from 0.
     #[serde(default)]
     pub position: Option<usize>,
 }
 
+/// Change a stage (administrators)
+#[utoipa::path(patch, path = "/api/v1/stages/{id}", tag = "pipelines",
+    operation_id = "update_stage", params(("id" = i64, Path, description = "The stage's id.")), request_body = StageBody,
+    responses((status = 200, description = "The stage as saved.", body = Stage)))]
 pub async fn update_stage(
     state: web::Data<AppState>,
     user: ApiUser,
@@ -349,13 +453,18 @@ pub async fn update_stage(
     Ok(HttpResponse::Ok().json(s))
 }
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
 pub struct DeleteStageParams {
     /// Where the stage's deals go; required when it holds any (else 409).
     pub move_to: Option<i64>,
 }
 
+/// Delete a stage (administrators)
+#[utoipa::path(delete, path = "/api/v1/stages/{id}", tag = "pipelines",
+    operation_id = "delete_stage", params(("id" = i64, Path, description = "The stage's id."), DeleteStageParams),
+    responses((status = 204, description = "Deleted; its deals moved to `move_to`.")))]
 pub async fn delete_stage(
     state: web::Data<AppState>,
     user: ApiUser,
@@ -367,6 +476,10 @@ pub async fn delete_stage(
     Ok(HttpResponse::NoContent().finish())
 }
 
+/// List the reasons a deal may be lost for
+#[utoipa::path(get, path = "/api/v1/lost-reasons", tag = "pipelines",
+    operation_id = "list_lost_reasons",
+    responses((status = 200, description = "Every reason, retired ones too (`active` false).", body = Vec<LostReason>)))]
 pub async fn lost_reasons(
     state: web::Data<AppState>,
     _user: ApiUser,

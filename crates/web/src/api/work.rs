@@ -6,11 +6,15 @@ use actix_web::http::header::LOCATION;
 use actix_web::{HttpResponse, web};
 use chrono::Utc;
 use crm_core::activity::TIMELINE_PAGE;
-use crm_core::{ActivityInput, ActivityKind, CardRef, TaskInput};
+use crm_core::{Activity, ActivityInput, ActivityKind, CardRef, Task, TaskInput};
 use serde::Deserialize;
 use serde_json::{Value, json};
+use utoipa::{IntoParams, ToSchema};
 
 use crate::api::ApiError;
+use crate::api::openapi::{
+    CommentList, CompletedTask, Marked, NotificationList, TaskPage, TimelinePage,
+};
 use crate::auth::ApiUser;
 use crate::error::WebError;
 use crate::pages::blocking;
@@ -27,18 +31,30 @@ fn card_of(kind: &str, id: i64) -> Result<CardRef, ApiError> {
     CardRef::parse(kind, id).ok_or_else(|| bad("card_kind must be contact, company, deal or lead"))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
 pub struct TimelineParams {
+    /// contact, company, deal or lead.
     card_kind: String,
     card_id: i64,
+    /// Only activities of this kind: call, meeting, note, email, file or event.
     kind: Option<String>,
     /// The `next` cursor of the previous page.
     before: Option<String>,
+    /// The `next_cursor` of the previous page (the same position, opaque).
+    cursor: Option<String>,
+    /// Most items to return (1 to 200).
     limit: Option<usize>,
 }
 
-/// `GET /api/v1/activities?card_kind=contact&card_id=5`: a card's timeline, newest first.
+/// A card's timeline
+///
+/// `GET /api/v1/activities?card_kind=contact&card_id=5`: newest first; a company's timeline
+/// also shows its contacts' and deals'.
+#[utoipa::path(get, path = "/api/v1/activities", tag = "activities", operation_id = "timeline",
+    params(TimelineParams),
+    responses((status = 200, description = "A page of the timeline.", body = TimelinePage)))]
 pub async fn timeline(
     state: web::Data<AppState>,
     user: ApiUser,
@@ -50,7 +66,13 @@ pub async fn timeline(
         None => None,
         Some(k) => Some(ActivityKind::parse(k).ok_or_else(|| bad("unknown activity kind"))?),
     };
-    let before = match p.before.as_deref() {
+    let from_cursor = match p.cursor.as_deref() {
+        None => None,
+        Some(c) => Some(
+            crm_core::listing::unopaque(c).ok_or_else(|| bad("cursor must be a next_cursor"))?,
+        ),
+    };
+    let before = match from_cursor.as_deref().or(p.before.as_deref()) {
         None => None,
         Some(c) => Some(
             crate::pages::timeline::cursor(c)
@@ -63,25 +85,41 @@ pub async fn timeline(
     let next = line
         .next
         .map(|(t, id)| format!("{}_{id}", t.timestamp_micros()));
-    Ok(HttpResponse::Ok().json(json!({"items": line.items, "next": next})))
+    let next_cursor = next.as_deref().map(crm_core::listing::opaque);
+    Ok(HttpResponse::Ok()
+        .json(json!({"items": line.items, "next": next, "next_cursor": next_cursor})))
 }
 
-#[derive(Deserialize)]
+/// Body of `POST /api/v1/activities`.
+#[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewActivity {
+    /// contact, company, deal or lead.
     card_kind: String,
     card_id: i64,
+    /// call, meeting, note or email.
     kind: String,
+    /// RFC 3339; without an offset, in the user's zone. Default: now.
     occurred_at: Option<String>,
+    /// Meetings: when it ends, RFC 3339.
     ends_at: Option<String>,
+    /// Calls and e-mails: in or out.
     direction: Option<String>,
+    /// Calls: minutes, `m:ss`, or whole seconds with an `s` suffix.
     duration: Option<String>,
+    /// Calls: answered, no_answer, busy, voicemail or wrong_number.
     result: Option<String>,
     recording_url: Option<String>,
     subject: Option<String>,
     body: Option<String>,
 }
 
+/// Log an activity on a card
+#[utoipa::path(post, path = "/api/v1/activities", tag = "activities", operation_id = "log_activity",
+    request_body(content = NewActivity, example = json!({"card_kind": "contact", "card_id": 1,
+        "kind": "call", "direction": "out", "duration": "5", "result": "answered",
+        "body": "Agreed to send a quote."})),
+    responses((status = 201, description = "The activity; the `Location` header names it.", body = Activity)))]
 pub async fn log(
     state: web::Data<AppState>,
     user: ApiUser,
@@ -109,6 +147,10 @@ pub async fn log(
         .json(logged))
 }
 
+/// Read an activity
+#[utoipa::path(get, path = "/api/v1/activities/{id}", tag = "activities",
+    operation_id = "get_activity", params(("id" = i64, Path, description = "The activity's id.")),
+    responses((status = 200, description = "The activity.", body = Activity)))]
 pub async fn activity(
     state: web::Data<AppState>,
     user: ApiUser,
@@ -119,6 +161,12 @@ pub async fn activity(
     Ok(HttpResponse::Ok().json(found))
 }
 
+/// Delete an activity
+///
+/// With its attached files. System events cannot be deleted.
+#[utoipa::path(delete, path = "/api/v1/activities/{id}", tag = "activities",
+    operation_id = "delete_activity", params(("id" = i64, Path, description = "The activity's id.")),
+    responses((status = 204, description = "Deleted.")))]
 pub async fn delete_activity(
     state: web::Data<AppState>,
     user: ApiUser,
@@ -130,8 +178,9 @@ pub async fn delete_activity(
     Ok(HttpResponse::NoContent().finish())
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
 pub struct TaskParams {
     /// Whose tasks (default: the caller's).
     assignee_id: Option<i64>,
@@ -139,10 +188,18 @@ pub struct TaskParams {
     done: Option<bool>,
     /// The last id of the previous page.
     after: Option<i64>,
+    /// The `next_cursor` of the previous page (the same position, opaque).
+    cursor: Option<String>,
+    /// Most items to return (1 to 200).
     limit: Option<usize>,
 }
 
-/// `GET /api/v1/tasks`: tasks by id, paged with `after`.
+/// List tasks
+///
+/// `GET /api/v1/tasks`: tasks by id, paged with `after` (the previous page's `next_after`).
+#[utoipa::path(get, path = "/api/v1/tasks", tag = "tasks", operation_id = "list_tasks",
+    params(TaskParams),
+    responses((status = 200, description = "A page of tasks.", body = TaskPage)))]
 pub async fn tasks(
     state: web::Data<AppState>,
     user: ApiUser,
@@ -151,12 +208,20 @@ pub async fn tasks(
     let p = params.into_inner();
     let (a, me) = (user.0.actor(), user.0.id);
     let limit = p.limit.unwrap_or(50).clamp(1, MAX_LIMIT);
+    let after = match p.cursor.as_deref() {
+        None => p.after,
+        Some(c) => Some(
+            crm_core::listing::unopaque(c)
+                .and_then(|id| id.parse().ok())
+                .ok_or_else(|| bad("cursor must be a next_cursor"))?,
+        ),
+    };
     let items = blocking(move || {
         state.store.list_tasks(
             &a,
             p.assignee_id.unwrap_or(me),
             p.done.unwrap_or(false),
-            p.after,
+            after,
             limit,
         )
     })
@@ -164,9 +229,17 @@ pub async fn tasks(
     let next_after = (items.len() == limit)
         .then(|| items.last().map(|t| t.id))
         .flatten();
-    Ok(HttpResponse::Ok().json(json!({"items": items, "next_after": next_after})))
+    let next_cursor = next_after.map(|id| crm_core::listing::opaque(&id.to_string()));
+    Ok(HttpResponse::Ok()
+        .json(json!({"items": items, "next_after": next_after, "next_cursor": next_cursor})))
 }
 
+/// Create a task
+#[utoipa::path(post, path = "/api/v1/tasks", tag = "tasks", operation_id = "create_task",
+    request_body(content = TaskInput, example = json!({"title": "Call back about the quote",
+        "due_at": "2030-05-17T10:00:00+03:00", "remind_before": 15, "card_kind": "contact",
+        "card_id": 1})),
+    responses((status = 201, description = "The new task; the `Location` header names it.", body = Task)))]
 pub async fn create_task(
     state: web::Data<AppState>,
     user: ApiUser,
@@ -181,6 +254,10 @@ pub async fn create_task(
         .json(task))
 }
 
+/// Read a task
+#[utoipa::path(get, path = "/api/v1/tasks/{id}", tag = "tasks", operation_id = "get_task",
+    params(("id" = i64, Path, description = "The task's id.")),
+    responses((status = 200, description = "The task.", body = Task)))]
 pub async fn task(
     state: web::Data<AppState>,
     user: ApiUser,
@@ -191,7 +268,12 @@ pub async fn task(
     Ok(HttpResponse::Ok().json(task))
 }
 
+/// Change a task
+///
 /// `PATCH /api/v1/tasks/{id}`: the fields given replace the task's (others stay).
+#[utoipa::path(patch, path = "/api/v1/tasks/{id}", tag = "tasks", operation_id = "update_task",
+    params(("id" = i64, Path, description = "The task's id.")), request_body = TaskInput,
+    responses((status = 200, description = "The task as saved.", body = Task)))]
 pub async fn update_task(
     state: web::Data<AppState>,
     user: ApiUser,
@@ -213,6 +295,10 @@ pub async fn update_task(
     Ok(HttpResponse::Ok().json(task))
 }
 
+/// Delete a task
+#[utoipa::path(delete, path = "/api/v1/tasks/{id}", tag = "tasks", operation_id = "delete_task",
+    params(("id" = i64, Path, description = "The task's id.")),
+    responses((status = 204, description = "Deleted.")))]
 pub async fn delete_task(
     state: web::Data<AppState>,
     user: ApiUser,
@@ -223,7 +309,8 @@ pub async fn delete_task(
     Ok(HttpResponse::NoContent().finish())
 }
 
-#[derive(Deserialize, Default)]
+/// Body of `POST /api/v1/tasks/{id}/done` (optional).
+#[derive(Deserialize, Default, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct DoneBody {
     /// A repeating task stops repeating.
@@ -231,7 +318,12 @@ pub struct DoneBody {
     stop: bool,
 }
 
+/// Mark a task done
+///
 /// `POST /api/v1/tasks/{id}/done`: the task, and the next occurrence of a repeating one.
+#[utoipa::path(post, path = "/api/v1/tasks/{id}/done", tag = "tasks", operation_id = "complete_task",
+    params(("id" = i64, Path, description = "The task's id.")), request_body(content = Option<DoneBody>),
+    responses((status = 200, description = "The task, and the next occurrence if it repeats.", body = CompletedTask)))]
 pub async fn complete_task(
     state: web::Data<AppState>,
     user: ApiUser,
@@ -244,6 +336,10 @@ pub async fn complete_task(
     Ok(HttpResponse::Ok().json(json!({"task": task, "next": next})))
 }
 
+/// Reopen a done task
+#[utoipa::path(post, path = "/api/v1/tasks/{id}/reopen", tag = "tasks", operation_id = "reopen_task",
+    params(("id" = i64, Path, description = "The task's id.")),
+    responses((status = 200, description = "The task, open again.", body = Task)))]
 pub async fn reopen_task(
     state: web::Data<AppState>,
     user: ApiUser,
@@ -254,6 +350,10 @@ pub async fn reopen_task(
     Ok(HttpResponse::Ok().json(task))
 }
 
+/// A task's comments
+#[utoipa::path(get, path = "/api/v1/tasks/{id}/comments", tag = "tasks",
+    operation_id = "list_task_comments", params(("id" = i64, Path, description = "The task's id.")),
+    responses((status = 200, description = "The comments, oldest first.", body = CommentList)))]
 pub async fn comments(
     state: web::Data<AppState>,
     user: ApiUser,
@@ -264,12 +364,17 @@ pub async fn comments(
     Ok(HttpResponse::Ok().json(json!({ "items": items })))
 }
 
-#[derive(Deserialize)]
+/// Body of `POST /api/v1/tasks/{id}/comments`.
+#[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CommentBody {
     body: String,
 }
 
+/// Comment on a task
+#[utoipa::path(post, path = "/api/v1/tasks/{id}/comments", tag = "tasks",
+    operation_id = "add_task_comment", params(("id" = i64, Path, description = "The task's id.")), request_body = CommentBody,
+    responses((status = 201, description = "The task's comments, the new one last.", body = CommentList)))]
 pub async fn add_comment(
     state: web::Data<AppState>,
     user: ApiUser,
@@ -285,13 +390,20 @@ pub async fn add_comment(
     Ok(HttpResponse::Created().json(json!({ "items": items })))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
 pub struct NotificationParams {
+    /// Only notifications older than this id (the last id of the previous page).
     before: Option<i64>,
+    /// Most items to return (1 to 200).
     limit: Option<usize>,
 }
 
+/// The caller's notifications
+#[utoipa::path(get, path = "/api/v1/notifications", tag = "notifications",
+    operation_id = "list_notifications", params(NotificationParams),
+    responses((status = 200, description = "Newest first, with the unread count.", body = NotificationList)))]
 pub async fn notifications(
     state: web::Data<AppState>,
     user: ApiUser,
@@ -319,6 +431,10 @@ pub async fn notifications(
     Ok(HttpResponse::Ok().json(json!({"items": items, "unread": unread})))
 }
 
+/// Mark a notification read
+#[utoipa::path(post, path = "/api/v1/notifications/{id}/read", tag = "notifications",
+    operation_id = "read_notification", params(("id" = i64, Path, description = "The notification's id.")),
+    responses((status = 204, description = "Marked read.")))]
 pub async fn read_notification(
     state: web::Data<AppState>,
     user: ApiUser,
@@ -333,6 +449,10 @@ pub async fn read_notification(
     Ok(HttpResponse::NoContent().finish())
 }
 
+/// Mark all the caller's notifications read
+#[utoipa::path(post, path = "/api/v1/notifications/read-all", tag = "notifications",
+    operation_id = "read_all_notifications",
+    responses((status = 200, description = "How many were marked.", body = Marked)))]
 pub async fn read_all_notifications(
     state: web::Data<AppState>,
     user: ApiUser,

@@ -226,7 +226,13 @@ async fn convert_page(
             }),
             create_deal: true,
             deal_title: lead.title.clone(),
-            stage_id: pipelines.first().and_then(|p| p.first_open()).map(|s| s.id),
+            // A lead from a website form starts in the form's pipeline.
+            stage_id: lead
+                .pipeline_id
+                .and_then(|id| pipelines.iter().find(|p| p.id == id))
+                .or(pipelines.first())
+                .and_then(|p| p.first_open())
+                .map(|s| s.id),
             amount: String::new(),
             currency: state.currency.code().to_string(),
         }

@@ -2,6 +2,7 @@
 //! error page. Handlers per area live in the submodules.
 
 pub mod activities;
+pub mod api_docs;
 pub mod attachments;
 pub mod board;
 pub mod calendar;
@@ -12,7 +13,9 @@ pub mod deal_filters;
 pub mod deals;
 pub mod exports;
 pub mod forms;
+pub mod imports;
 pub mod language;
+pub mod lead_forms;
 pub mod leads;
 pub mod listing;
 pub mod login;
@@ -23,6 +26,7 @@ pub mod profile;
 pub mod search;
 pub mod tasks;
 pub mod timeline;
+pub mod webhooks;
 
 use std::collections::BTreeMap;
 
@@ -79,6 +83,19 @@ const FLASHES: &[&str] = &[
     "flash-comment-added",
     "flash-notifications-read",
     "flash-profile-saved",
+    "flash-webhook-created",
+    "flash-webhook-updated",
+    "flash-webhook-deleted",
+    "flash-webhook-secret-rotated",
+    "flash-webhook-test-queued",
+    "flash-token-revoked",
+    "import-flash-uploaded",
+    "import-flash-queued",
+    "import-flash-cancelled",
+    "import-error-too-large",
+    "import-error-unreadable",
+    "flash-lead-form-saved",
+    "flash-lead-form-deleted",
     // Refusals after a redirect (uploads, comments).
     "error-upload-empty",
     "error-upload-too-large",

@@ -13,7 +13,8 @@ use crate::pages::forms::{self, actor, checked};
 use crate::pages::{CsrfForm, Page, blocking, language_of, redirect_with_flash};
 use crate::state::AppState;
 
-fn admin_only(session: &Session) -> Result<(), WebError> {
+/// Refuses everyone but administrators (settings pages).
+pub(crate) fn admin_only(session: &Session) -> Result<(), WebError> {
     if session.user.role == Role::Admin {
         Ok(())
     } else {

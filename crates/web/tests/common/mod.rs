@@ -24,7 +24,12 @@ pub struct Fixture {
 }
 
 pub fn fixture(db: TestStore) -> Fixture {
-    fixture_with(db, WebConfig::default())
+    // Tests fire API requests far faster than any client; the rate limit has tests of its own.
+    let config = WebConfig {
+        api_requests_per_minute: 0,
+        ..WebConfig::default()
+    };
+    fixture_with(db, config)
 }
 
 pub fn fixture_with(db: TestStore, mut config: WebConfig) -> Fixture {

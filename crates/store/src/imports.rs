@@ -1,0 +1,916 @@
+//! Imports of contacts from files: the import's record (a queue of its own, with a lease, so a
+//! killed worker's import is resumed from its last committed batch), and the batch write —
+//! duplicates found against the database and within the file, companies linked or created once,
+//! new contacts inserted many rows per statement, failures and progress committed together.
+
+use std::collections::{HashMap, HashSet};
+
+use chrono::{DateTime, Duration, NaiveDateTime, Utc};
+use crm_core::import_rows::{ContactRow, Counts, Policy, Problem, Settings, merge_contact};
+use crm_core::{Actor, ContactDraft, Error, Role, text};
+use diesel::prelude::*;
+use serde_json::{Value, json};
+
+use crate::backup::Loader;
+use crate::conn::{DbConn, Store};
+use crate::error::{StoreError, StoreResult};
+use crate::schema::{
+    companies, contacts, emails, import_failures, import_mappings, imports, phones, users,
+};
+use crate::scope::admin_only;
+
+/// How long a claimed import stays with its worker without a committed batch.
+pub const IMPORT_LEASE_SECONDS: i64 = 120;
+
+/// An import as its pages and its worker see it.
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = imports)]
+pub struct ImportRecord {
+    pub id: i64,
+    pub kind: String,
+    pub status: String,
+    pub file_key: String,
+    pub file_name: String,
+    pub file_size: i64,
+    pub settings: String,
+    pub rows_total: Option<i64>,
+    pub rows_done: i64,
+    pub last_row: i64,
+    pub created: i64,
+    pub updated: i64,
+    pub merged: i64,
+    pub skipped: i64,
+    pub failed: i64,
+    pub companies_created: i64,
+    pub error: String,
+    pub created_by: Option<i64>,
+    pub created_at: NaiveDateTime,
+    pub started_at: Option<NaiveDateTime>,
+    pub finished_at: Option<NaiveDateTime>,
+}
+
+impl ImportRecord {
+    pub fn settings(&self) -> Settings {
+        serde_json::from_str(&self.settings).unwrap_or_default()
+    }
+
+    pub fn counts(&self) -> Counts {
+        Counts {
+            created: self.created,
+            updated: self.updated,
+            merged: self.merged,
+            skipped: self.skipped,
+            failed: self.failed,
+            companies_created: self.companies_created,
+        }
+    }
+}
+
+/// One failed row, for the report.
+#[derive(Debug, Clone, PartialEq, Eq, Queryable)]
+pub struct Failure {
+    pub row: i64,
+    pub column: String,
+    pub reason: String,
+}
+
+/// A row of the file, read and checked.
+pub struct Prepared {
+    /// The row's number as the user sees it in the file.
+    pub row: u64,
+    pub item: Result<ContactRow, Vec<Problem>>,
+}
+
+/// The claim on a running import.
+#[derive(Debug, Clone)]
+pub struct Lease {
+    pub import_id: i64,
+    pub worker: String,
+}
+
+/// Why a batch was not written.
+#[derive(Debug, PartialEq, Eq)]
+pub enum BatchOutcome {
+    Written(Counts),
+    /// The import was cancelled, or another worker took it over: stop.
+    Lost,
+}
+
+fn now() -> NaiveDateTime {
+    Utc::now().naive_utc()
+}
+
+impl Store {
+    /// Records an uploaded file as a draft import of `kind`.
+    pub fn create_import(
+        &self,
+        actor: &Actor,
+        kind: &str,
+        file_key: &str,
+        file_name: &str,
+        file_size: u64,
+        settings: &Settings,
+    ) -> StoreResult<i64> {
+        admin_only(actor)?;
+        let settings =
+            serde_json::to_string(settings).map_err(|e| StoreError::Config(e.to_string()))?;
+        self.write(|conn| {
+            Ok(diesel::insert_into(imports::table)
+                .values((
+                    imports::kind.eq(kind),
+                    imports::status.eq("draft"),
+                    imports::file_key.eq(file_key),
+                    imports::file_name.eq(file_name),
+                    imports::file_size.eq(i64::try_from(file_size).unwrap_or(i64::MAX)),
+                    imports::settings.eq(settings),
+                    imports::created_by.eq(actor.user_id()),
+                    imports::created_at.eq(now()),
+                ))
+                .returning(imports::id)
+                .get_result(conn)?)
+        })
+    }
+
+    pub fn import(&self, actor: &Actor, id: i64) -> StoreResult<ImportRecord> {
+        admin_only(actor)?;
+        self.read(|conn| {
+            Ok(imports::table
+                .find(id)
+                .select(ImportRecord::as_select())
+                .first(conn)?)
+        })
+    }
+
+    /// The latest imports, newest first.
+    pub fn imports(&self, actor: &Actor, limit: i64) -> StoreResult<Vec<ImportRecord>> {
+        admin_only(actor)?;
+        self.read(|conn| {
+            Ok(imports::table
+                .order(imports::id.desc())
+                .limit(limit)
+                .select(ImportRecord::as_select())
+                .load(conn)?)
+        })
+    }
+
+    /// Saves the mapping and options of a draft, and queues it when `start`.
+    pub fn set_import_settings(
+        &self,
+        actor: &Actor,
+        id: i64,
+        settings: &Settings,
+        headers_hash: &str,
+        start: bool,
+    ) -> StoreResult<()> {
+        admin_only(actor)?;
+        let json =
+            serde_json::to_string(settings).map_err(|e| StoreError::Config(e.to_string()))?;
+        let mapping = serde_json::to_string(&settings.mapping)
+            .map_err(|e| StoreError::Config(e.to_string()))?;
+        self.write(|conn| {
+            let rec: ImportRecord = imports::table
+                .find(id)
+                .select(ImportRecord::as_select())
+                .first(conn)?;
+            if rec.status != "draft" {
+                return Err(Error::Conflict("error-import-started").into());
+            }
+            diesel::update(imports::table.find(id))
+                .set((
+                    imports::settings.eq(&json),
+                    imports::status.eq(if start { "queued" } else { "draft" }),
+                ))
+                .execute(conn)?;
+            let saved = diesel::update(
+                import_mappings::table
+                    .filter(import_mappings::kind.eq(&rec.kind))
+                    .filter(import_mappings::headers_hash.eq(headers_hash)),
+            )
+            .set((
+                import_mappings::mapping.eq(&mapping),
+                import_mappings::updated_at.eq(now()),
+            ))
+            .execute(conn)?;
+            if saved == 0 {
+                diesel::insert_into(import_mappings::table)
+                    .values((
+                        import_mappings::kind.eq(&rec.kind),
+                        import_mappings::headers_hash.eq(headers_hash),
+                        import_mappings::mapping.eq(&mapping),
+                        import_mappings::updated_at.eq(now()),
+                    ))
+                    .execute(conn)?;
+            }
+            Ok(())
+        })
+    }
+
+    /// The mapping saved the last time a file with these headers was imported.
+    pub fn saved_mapping(&self, kind: &str, headers_hash: &str) -> StoreResult<Option<String>> {
+        self.read(|conn| {
+            Ok(import_mappings::table
+                .filter(import_mappings::kind.eq(kind))
+                .filter(import_mappings::headers_hash.eq(headers_hash))
+                .select(import_mappings::mapping)
+                .first(conn)
+                .optional()?)
+        })
+    }
+
+    /// Takes a queued import, or a running one whose worker stopped renewing its lease;
+    /// `only` takes that import or none (`crm import` runs its own).
+    pub fn claim_import(
+        &self,
+        worker: &str,
+        at: DateTime<Utc>,
+        only: Option<i64>,
+    ) -> StoreResult<Option<ImportRecord>> {
+        let now_n = at.naive_utc();
+        let until = (at + Duration::seconds(IMPORT_LEASE_SECONDS)).naive_utc();
+        let free = || {
+            imports::status.eq("queued").or(imports::status
+                .eq("running")
+                .and(imports::locked_until.lt(now_n)))
+        };
+        self.write(|conn| {
+            let mut q = imports::table.filter(free()).into_boxed();
+            if let Some(id) = only {
+                q = q.filter(imports::id.eq(id));
+            }
+            let id: Option<i64> = q
+                .order(imports::id)
+                .select(imports::id)
+                .first(conn)
+                .optional()?;
+            let Some(id) = id else { return Ok(None) };
+            let claimed = diesel::update(imports::table.find(id))
+                .filter(free())
+                .set((
+                    imports::status.eq("running"),
+                    imports::locked_by.eq(worker),
+                    imports::locked_until.eq(until),
+                ))
+                .execute(conn)?;
+            if claimed == 0 {
+                return Ok(None);
+            }
+            diesel::update(imports::table.find(id))
+                .filter(imports::started_at.is_null())
+                .set(imports::started_at.eq(now_n))
+                .execute(conn)?;
+            Ok(Some(
+                imports::table
+                    .find(id)
+                    .select(ImportRecord::as_select())
+                    .first(conn)?,
+            ))
+        })
+    }
+
+    /// The user an import runs as: its author, if still an active administrator.
+    pub fn import_actor(&self, rec: &ImportRecord) -> StoreResult<Actor> {
+        let Some(uid) = rec.created_by else {
+            return Err(Error::Forbidden.into());
+        };
+        let found: Option<(String, bool)> = self.read(|conn| {
+            Ok(users::table
+                .find(uid)
+                .select((users::role, users::active))
+                .first(conn)
+                .optional()?)
+        })?;
+        match found {
+            Some((role, true)) if role == Role::Admin.as_str() => Ok(Actor::user(uid, Role::Admin)),
+            _ => Err(Error::Forbidden.into()),
+        }
+    }
+
+    /// Records how many rows the file holds, once read through.
+    pub fn set_import_total(&self, lease: &Lease, rows: u64) -> StoreResult<()> {
+        self.write(|conn| {
+            diesel::update(imports::table.find(lease.import_id))
+                .filter(imports::locked_by.eq(&lease.worker))
+                .set(imports::rows_total.eq(i64::try_from(rows).unwrap_or(i64::MAX)))
+                .execute(conn)?;
+            Ok(())
+        })
+    }
+
+    /// Gives a running import back to the queue at once (its worker is shutting down).
+    pub fn release_import(&self, lease: &Lease) -> StoreResult<()> {
+        self.write(|conn| {
+            diesel::update(imports::table.find(lease.import_id))
+                .filter(imports::locked_by.eq(&lease.worker))
+                .filter(imports::status.eq("running"))
+                .set(imports::locked_until.eq(now()))
+                .execute(conn)?;
+            Ok(())
+        })
+    }
+
+    /// Ends an import: done, or failed with a reason the user reads.
+    pub fn finish_import(&self, lease: &Lease, error: Option<&str>) -> StoreResult<()> {
+        self.write(|conn| {
+            diesel::update(imports::table.find(lease.import_id))
+                .filter(imports::locked_by.eq(&lease.worker))
+                .filter(imports::status.eq("running"))
+                .set((
+                    imports::status.eq(if error.is_some() { "failed" } else { "done" }),
+                    imports::error.eq(error.unwrap_or("")),
+                    imports::finished_at.eq(now()),
+                    imports::locked_until.eq(None::<NaiveDateTime>),
+                ))
+                .execute(conn)?;
+            Ok(())
+        })
+    }
+
+    /// Stops an import (or undoes a finished one) and takes back every contact and company it
+    /// created; records it changed stay changed (their history says so).
+    pub fn cancel_import(&self, actor: &Actor, id: i64) -> StoreResult<u64> {
+        admin_only(actor)?;
+        self.write(|conn| {
+            let n = diesel::update(imports::table.find(id))
+                .filter(imports::status.ne("cancelled"))
+                .set((
+                    imports::status.eq("cancelled"),
+                    imports::finished_at.eq(now()),
+                    imports::locked_until.eq(None::<NaiveDateTime>),
+                ))
+                .execute(conn)?;
+            if n == 0 {
+                return Err(Error::Conflict("error-import-finished").into());
+            }
+            let created: Vec<i64> = contacts::table
+                .filter(contacts::import_id.eq(id))
+                .select(contacts::id)
+                .load(conn)?;
+            for chunk in created.chunks(500) {
+                for &cid in chunk {
+                    crate::parties::delete_children(conn, crate::parties::Owner::Contact(cid))?;
+                }
+                diesel::delete(contacts::table.filter(contacts::id.eq_any(chunk))).execute(conn)?;
+            }
+            let made: Vec<i64> = companies::table
+                .filter(companies::import_id.eq(id))
+                .select(companies::id)
+                .load(conn)?;
+            for chunk in made.chunks(500) {
+                for &cid in chunk {
+                    crate::parties::delete_children(conn, crate::parties::Owner::Company(cid))?;
+                }
+                diesel::update(contacts::table.filter(contacts::company_id.eq_any(chunk)))
+                    .set(contacts::company_id.eq(None::<i64>))
+                    .execute(conn)?;
+                diesel::delete(companies::table.filter(companies::id.eq_any(chunk)))
+                    .execute(conn)?;
+            }
+            crate::audit::record(
+                conn,
+                actor,
+                "cancel",
+                "import",
+                id,
+                json!({"contacts_removed": created.len(), "companies_removed": made.len()}),
+            )?;
+            Ok(created.len() as u64)
+        })
+    }
+
+    /// The failed rows of an import, in file order.
+    pub fn import_failures(&self, actor: &Actor, id: i64) -> StoreResult<Vec<Failure>> {
+        admin_only(actor)?;
+        self.read(|conn| {
+            Ok(import_failures::table
+                .filter(import_failures::import_id.eq(id))
+                .order((import_failures::row_number, import_failures::id))
+                .select((
+                    import_failures::row_number,
+                    import_failures::column_name,
+                    import_failures::reason,
+                ))
+                .load(conn)?)
+        })
+    }
+
+    /// Writes one batch of contacts in one transaction together with the import's progress, so
+    /// that a resumed import starts after the last row that landed. `dry_run` rolls it back.
+    pub fn import_contacts(
+        &self,
+        actor: &Actor,
+        lease: &Lease,
+        settings: &Settings,
+        rows: Vec<Prepared>,
+        columns: &[String],
+    ) -> StoreResult<BatchOutcome> {
+        admin_only(actor)?;
+        self.write(|conn| {
+            let last = rows.last().map(|r| r.row).unwrap_or(0);
+            let renewed = diesel::update(imports::table.find(lease.import_id))
+                .filter(imports::locked_by.eq(&lease.worker))
+                .filter(imports::status.eq("running"))
+                .set(
+                    imports::locked_until
+                        .eq((Utc::now() + Duration::seconds(IMPORT_LEASE_SECONDS)).naive_utc()),
+                )
+                .execute(conn)?;
+            if renewed == 0 {
+                return Ok(BatchOutcome::Lost);
+            }
+            let counts = write_contacts(conn, actor, lease.import_id, settings, rows, columns)?;
+            diesel::update(imports::table.find(lease.import_id))
+                .set((
+                    imports::rows_done.eq(imports::rows_done + counts.rows()),
+                    imports::last_row.eq(i64::try_from(last).unwrap_or(i64::MAX)),
+                    imports::created.eq(imports::created + counts.created),
+                    imports::updated.eq(imports::updated + counts.updated),
+                    imports::merged.eq(imports::merged + counts.merged),
+                    imports::skipped.eq(imports::skipped + counts.skipped),
+                    imports::failed.eq(imports::failed + counts.failed),
+                    imports::companies_created
+                        .eq(imports::companies_created + counts.companies_created),
+                ))
+                .execute(conn)?;
+            Ok(BatchOutcome::Written(counts))
+        })
+    }
+}
+
+/// The timestamp form the bulk loader binds.
+fn stamp(t: NaiveDateTime) -> Value {
+    Value::String(t.format("%Y-%m-%dT%H:%M:%S%.6f").to_string())
+}
+
+/// A loader for `names` of `table`, in that order.
+fn loader(conn: &mut DbConn, table: &str, names: &[&str]) -> StoreResult<Loader> {
+    let live = crate::backup::live_columns(conn, table)?;
+    let cols = names
+        .iter()
+        .map(|n| {
+            live.iter()
+                .find(|c| c.column.name == *n)
+                .cloned()
+                .ok_or_else(|| StoreError::Config(format!("no column {table}.{n}")))
+        })
+        .collect::<StoreResult<Vec<_>>>()?;
+    Ok(Loader::new(table, cols))
+}
+
+/// `n` fresh ids for `table`, taken inside the write transaction (SQLite has one writer; on
+/// PostgreSQL the identity sequence hands them out).
+fn reserve_ids(conn: &mut DbConn, table: &str, n: usize) -> StoreResult<Vec<i64>> {
+    if n == 0 {
+        return Ok(Vec::new());
+    }
+    #[derive(QueryableByName)]
+    struct Id {
+        #[diesel(sql_type = diesel::sql_types::BigInt)]
+        id: i64,
+    }
+    let count = i64::try_from(n).unwrap_or(i64::MAX);
+    let ids: Vec<Id> = match conn {
+        DbConn::Sqlite(_) => diesel::sql_query(format!(
+            "WITH RECURSIVE s(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM s WHERE i < {count}) \
+             SELECT (SELECT COALESCE(MAX(id), 0) FROM {table}) + i AS id FROM s"
+        ))
+        .load(conn)?,
+        DbConn::Pg(_) => diesel::sql_query(format!(
+            "SELECT nextval(pg_get_serial_sequence('{table}', 'id')) AS id \
+             FROM generate_series(1, {count})"
+        ))
+        .load(conn)?,
+    };
+    Ok(ids.into_iter().map(|i| i.id).collect())
+}
+
+/// A record this batch writes: a new contact, or one that existed (or an earlier batch made).
+enum Target {
+    New(usize),
+    Existing(i64),
+}
+
+fn write_contacts(
+    conn: &mut DbConn,
+    actor: &Actor,
+    import_id: i64,
+    settings: &Settings,
+    rows: Vec<Prepared>,
+    columns: &[String],
+) -> StoreResult<Counts> {
+    let mut counts = Counts::default();
+    let mut failures: Vec<(u64, String, String)> = Vec::new();
+    let fail = |failures: &mut Vec<(u64, String, String)>, row: u64, p: &Problem| {
+        let column = p
+            .column
+            .and_then(|c| columns.get(c).cloned())
+            .unwrap_or_else(|| p.field.clone());
+        failures.push((row, column, p.code.to_string()));
+    };
+
+    // Users named as responsible, by e-mail.
+    let named: HashSet<&str> = rows
+        .iter()
+        .filter_map(|r| r.item.as_ref().ok()?.responsible.as_deref())
+        .collect();
+    let user_ids: HashMap<String, i64> = if named.is_empty() {
+        HashMap::new()
+    } else {
+        users::table
+            .filter(users::active.eq(true))
+            .filter(users::email.eq_any(named.iter().copied()))
+            .select((users::email, users::id))
+            .load::<(String, i64)>(conn)?
+            .into_iter()
+            .map(|(e, id)| (e.to_lowercase(), id))
+            .collect()
+    };
+
+    // Companies named by contacts: linked by name, created once.
+    // The first spelling in the file names a new company.
+    let mut wanted: HashMap<String, String> = HashMap::new();
+    for name in rows
+        .iter()
+        .filter_map(|r| r.item.as_ref().ok()?.company.as_ref())
+    {
+        wanted
+            .entry(text::fold(name))
+            .or_insert_with(|| name.clone());
+    }
+    let mut company_ids: HashMap<String, i64> = HashMap::new();
+    if !wanted.is_empty() {
+        let folded: Vec<&String> = wanted.keys().collect();
+        for chunk in folded.chunks(500) {
+            let found: Vec<(String, i64)> = companies::table
+                .filter(companies::sort_name.eq_any(chunk.iter().copied()))
+                .order(companies::id)
+                .select((companies::sort_name, companies::id))
+                .load(conn)?;
+            for (name, id) in found {
+                company_ids.entry(name).or_insert(id);
+            }
+        }
+        let missing: Vec<(&String, &String)> = wanted
+            .iter()
+            .filter(|(f, _)| !company_ids.contains_key(*f))
+            .collect();
+        let ids = reserve_ids(conn, "companies", missing.len())?;
+        let mut company_rows = loader(
+            conn,
+            "companies",
+            &[
+                "id",
+                "name",
+                "sort_name",
+                "industry",
+                "website",
+                "address",
+                "tax_id",
+                "bank_details",
+                "notes",
+                "responsible_id",
+                "visible_to_all",
+                "created_by",
+                "created_at",
+                "updated_at",
+                "import_id",
+            ],
+        )?;
+        let mut terms = loader(conn, "search_terms", &["company_id", "term"])?;
+        let t = stamp(now());
+        let owner = settings.responsible_id.or(actor.user_id());
+        let made: Vec<(&String, &String, i64)> = missing
+            .into_iter()
+            .zip(ids)
+            .map(|((f, n), id)| (f, n, id))
+            .collect();
+        for &(folded, name, id) in &made {
+            company_rows.push_values(
+                conn,
+                vec![
+                    json!(id),
+                    json!(name),
+                    json!(folded),
+                    json!(""),
+                    json!(""),
+                    json!(""),
+                    json!(""),
+                    json!(""),
+                    json!(""),
+                    json!(owner),
+                    json!(false),
+                    json!(actor.user_id()),
+                    t.clone(),
+                    t.clone(),
+                    json!(import_id),
+                ],
+            )?;
+            company_ids.insert(folded.clone(), id);
+            counts.companies_created += 1;
+        }
+        // Parents before children: foreign keys are checked statement by statement.
+        company_rows.flush(conn)?;
+        for &(_, name, id) in &made {
+            for term in text::words(name) {
+                terms.push_values(conn, vec![json!(id), json!(term)])?;
+            }
+        }
+        terms.flush(conn)?;
+    }
+
+    // Duplicates: by E.164 phone and lower-case e-mail, against the database first.
+    let mut e164s: Vec<&str> = Vec::new();
+    let mut mails: Vec<&str> = Vec::new();
+    for r in rows.iter().filter_map(|r| r.item.as_ref().ok()) {
+        e164s.extend(r.draft.phones.iter().map(|p| p.e164()));
+        mails.extend(r.draft.emails.iter().map(|e| e.lower()));
+    }
+    let mut known: HashMap<String, i64> = HashMap::new();
+    for chunk in e164s.chunks(500) {
+        let found: Vec<(String, Option<i64>)> = phones::table
+            .filter(phones::e164.eq_any(chunk))
+            .filter(phones::contact_id.is_not_null())
+            .order(phones::contact_id)
+            .select((phones::e164, phones::contact_id))
+            .load(conn)?;
+        for (k, id) in found {
+            if let Some(id) = id {
+                known.entry(format!("p{k}")).or_insert(id);
+            }
+        }
+    }
+    for chunk in mails.chunks(500) {
+        let found: Vec<(String, Option<i64>)> = emails::table
+            .filter(emails::lower.eq_any(chunk))
+            .filter(emails::contact_id.is_not_null())
+            .order(emails::contact_id)
+            .select((emails::lower, emails::contact_id))
+            .load(conn)?;
+        for (k, id) in found {
+            if let Some(id) = id {
+                known.entry(format!("e{k}")).or_insert(id);
+            }
+        }
+    }
+    let matched: Vec<i64> = known
+        .values()
+        .copied()
+        .collect::<HashSet<_>>()
+        .into_iter()
+        .collect();
+    let mut ours: HashSet<i64> = HashSet::new();
+    for chunk in matched.chunks(500) {
+        ours.extend(
+            contacts::table
+                .filter(contacts::id.eq_any(chunk))
+                .filter(contacts::import_id.eq(import_id))
+                .select(contacts::id)
+                .load::<i64>(conn)?,
+        );
+    }
+
+    let mut new: Vec<(u64, ContactDraft)> = Vec::new();
+    // Drafts of existing records as this batch leaves them, with whether the file made them.
+    let mut changed: HashMap<i64, (ContactDraft, bool)> = HashMap::new();
+    let mut batch_keys: HashMap<String, usize> = HashMap::new();
+    for Prepared { row, item } in rows {
+        let r = match item {
+            Ok(r) => r,
+            Err(problems) => {
+                counts.failed += 1;
+                for p in &problems {
+                    fail(&mut failures, row, p);
+                }
+                continue;
+            }
+        };
+        let mut draft = r.draft;
+        if let Some(email) = &r.responsible {
+            match user_ids.get(email) {
+                Some(&id) => draft.responsible_id = Some(id),
+                None => {
+                    counts.failed += 1;
+                    let p = Problem {
+                        column: columns_of(settings, "responsible"),
+                        field: "responsible".into(),
+                        code: "error-import-unknown-user",
+                    };
+                    fail(&mut failures, row, &p);
+                    continue;
+                }
+            }
+        } else {
+            draft.responsible_id = settings.responsible_id.or(actor.user_id());
+        }
+        draft.company_id = r
+            .company
+            .as_ref()
+            .and_then(|n| company_ids.get(&text::fold(n)).copied());
+        let keys: Vec<String> = draft
+            .phones
+            .iter()
+            .map(|p| format!("p{}", p.e164()))
+            .chain(draft.emails.iter().map(|e| format!("e{}", e.lower())))
+            .collect();
+        let target = keys.iter().find_map(|k| {
+            batch_keys
+                .get(k)
+                .map(|&i| Target::New(i))
+                .or_else(|| known.get(k).map(|&id| Target::Existing(id)))
+        });
+        match target {
+            None => {
+                for k in keys {
+                    batch_keys.insert(k, new.len());
+                }
+                new.push((row, draft));
+                counts.created += 1;
+            }
+            Some(Target::New(i)) => {
+                // Two rows of this file for one person: the later one fills in the earlier.
+                if let Some(merged) = merge_contact(&new[i].1, &draft, Policy::FillEmpty) {
+                    new[i].1 = merged;
+                }
+                for k in keys {
+                    batch_keys.entry(k).or_insert(i);
+                }
+                counts.merged += 1;
+            }
+            Some(Target::Existing(id)) => {
+                let from_file = ours.contains(&id);
+                let policy = if from_file {
+                    Policy::FillEmpty
+                } else {
+                    settings.policy
+                };
+                let base = match changed.remove(&id) {
+                    Some((d, _)) => d,
+                    None => existing_draft(conn, actor, id)?,
+                };
+                match merge_contact(&base, &draft, policy) {
+                    Some(d) => {
+                        if from_file {
+                            counts.merged += 1;
+                        } else {
+                            counts.updated += 1;
+                        }
+                        changed.insert(id, (d, true));
+                    }
+                    None => {
+                        if from_file {
+                            counts.merged += 1;
+                        } else {
+                            counts.skipped += 1;
+                        }
+                        changed.insert(id, (base, false));
+                    }
+                }
+            }
+        }
+    }
+
+    for (id, (draft, dirty)) in changed {
+        if dirty {
+            crate::contacts::update(conn, actor, id, &draft)?;
+        }
+    }
+    insert_contacts(conn, actor, import_id, new)?;
+
+    let mut f = loader(
+        conn,
+        "import_failures",
+        &["import_id", "row_number", "column_name", "reason"],
+    )?;
+    for (row, column, reason) in failures {
+        f.push_values(
+            conn,
+            vec![json!(import_id), json!(row), json!(column), json!(reason)],
+        )?;
+    }
+    f.flush(conn)?;
+    Ok(counts)
+}
+
+fn columns_of(settings: &Settings, key: &str) -> Option<usize> {
+    settings
+        .mapping
+        .iter()
+        .position(|m| m.as_deref() == Some(key))
+}
+
+fn existing_draft(conn: &mut DbConn, actor: &Actor, id: i64) -> StoreResult<ContactDraft> {
+    let c = crate::contacts::load(conn, actor, id)?;
+    Ok(ContactDraft {
+        name: c.name,
+        position: c.position,
+        company_id: c.company_id,
+        phones: c.phones,
+        emails: c.emails,
+        birthday: c.birthday,
+        address: c.address,
+        messengers: c.messengers,
+        tags: c.tags,
+        responsible_id: c.responsible_id,
+        visible_to_all: c.visible_to_all,
+        notes: c.notes,
+    })
+}
+
+/// New contacts with their phones, e-mails, tags and search words, many rows per statement.
+/// Their history starts with the import (recorded once for the whole file, not per card).
+fn insert_contacts(
+    conn: &mut DbConn,
+    actor: &Actor,
+    import_id: i64,
+    new: Vec<(u64, ContactDraft)>,
+) -> StoreResult<()> {
+    if new.is_empty() {
+        return Ok(());
+    }
+    let ids = reserve_ids(conn, "contacts", new.len())?;
+    let t = stamp(now());
+    let mut people = loader(
+        conn,
+        "contacts",
+        &[
+            "id",
+            "name",
+            "sort_name",
+            "position",
+            "company_id",
+            "birthday",
+            "address",
+            "messengers",
+            "notes",
+            "responsible_id",
+            "visible_to_all",
+            "created_by",
+            "created_at",
+            "updated_at",
+            "import_id",
+        ],
+    )?;
+    let mut phone_rows = loader(
+        conn,
+        "phones",
+        &["contact_id", "position", "raw", "e164", "digits_rev"],
+    )?;
+    let mut email_rows = loader(conn, "emails", &["contact_id", "position", "raw", "lower"])?;
+    let mut tag_rows = loader(conn, "tags", &["contact_id", "name", "name_lower"])?;
+    let mut terms = loader(conn, "search_terms", &["contact_id", "term"])?;
+    let new: Vec<(ContactDraft, i64)> = new.into_iter().map(|(_, d)| d).zip(ids).collect();
+    for (d, id) in &new {
+        people.push_values(
+            conn,
+            vec![
+                json!(id),
+                json!(d.name),
+                json!(text::fold(&d.name)),
+                json!(d.position),
+                json!(d.company_id),
+                json!(d.birthday.map(|b| b.format("%Y-%m-%d").to_string())),
+                json!(d.address),
+                json!(d.messengers),
+                json!(d.notes),
+                json!(d.responsible_id),
+                json!(d.visible_to_all),
+                json!(actor.user_id()),
+                t.clone(),
+                t.clone(),
+                json!(import_id),
+            ],
+        )?;
+    }
+    // Parents before children: foreign keys are checked statement by statement.
+    people.flush(conn)?;
+    for (d, id) in &new {
+        for (i, p) in d.phones.iter().enumerate() {
+            phone_rows.push_values(
+                conn,
+                vec![
+                    json!(id),
+                    json!(i),
+                    json!(p.raw()),
+                    json!(p.e164()),
+                    json!(p.digits_reversed()),
+                ],
+            )?;
+        }
+        for (i, e) in d.emails.iter().enumerate() {
+            email_rows.push_values(
+                conn,
+                vec![json!(id), json!(i), json!(e.raw()), json!(e.lower())],
+            )?;
+        }
+        for tag in &d.tags {
+            tag_rows.push_values(conn, vec![json!(id), json!(tag), json!(tag.to_lowercase())])?;
+        }
+        for term in text::words(&d.name) {
+            terms.push_values(conn, vec![json!(id), json!(term)])?;
+        }
+    }
+    phone_rows.flush(conn)?;
+    email_rows.flush(conn)?;
+    tag_rows.flush(conn)?;
+    terms.flush(conn)?;
+    Ok(())
+}
