@@ -67,6 +67,8 @@ pub struct Settings {
     pub delimiter: Option<char>,
     /// The sheet of a workbook; `None`: the first.
     pub sheet: Option<String>,
+    /// Currency of deals and products whose row names none; `None`: the installation's.
+    pub currency: Option<String>,
 }
 
 /// What an import did with its rows so far.
@@ -126,14 +128,14 @@ pub struct CompanyRow {
 }
 
 /// The mapped, non-empty cells of one row.
-struct Cells<'a> {
-    cells: &'a [String],
-    mapping: &'a Mapping,
+pub(crate) struct Cells<'a> {
+    pub(crate) cells: &'a [String],
+    pub(crate) mapping: &'a Mapping,
 }
 
 impl<'a> Cells<'a> {
     /// Every (column, trimmed text) mapped to `key`, blank cells left out.
-    fn all(&self, key: &str) -> Vec<(usize, &'a str)> {
+    pub(crate) fn all(&self, key: &str) -> Vec<(usize, &'a str)> {
         self.mapping
             .iter()
             .enumerate()
@@ -146,21 +148,21 @@ impl<'a> Cells<'a> {
     }
 
     /// The cells mapped to `key`, joined by a space (a name spread over columns).
-    fn text(&self, key: &str) -> String {
+    pub(crate) fn text(&self, key: &str) -> String {
         let parts: Vec<&str> = self.all(key).into_iter().map(|(_, v)| v).collect();
         squish(&parts.join(" "))
     }
 
-    fn column(&self, key: &str) -> Option<usize> {
+    pub(crate) fn column(&self, key: &str) -> Option<usize> {
         self.mapping.iter().position(|m| m.as_deref() == Some(key))
     }
 
-    fn optional(&self, key: &str) -> Option<String> {
+    pub(crate) fn optional(&self, key: &str) -> Option<String> {
         Some(self.text(key)).filter(|s| !s.is_empty())
     }
 
     /// The entries of list cells ("+7 495 …; 8 800 …"), each with its column.
-    fn list(&self, key: &str) -> Vec<(usize, String)> {
+    pub(crate) fn list(&self, key: &str) -> Vec<(usize, String)> {
         self.all(key)
             .into_iter()
             .flat_map(|(i, v)| split_list(v).into_iter().map(move |s| (i, s)))
@@ -169,7 +171,7 @@ impl<'a> Cells<'a> {
 }
 
 /// Each problem of a validated input, pointed at the column its field came from.
-fn problems(errors: &FieldErrors, cells: &Cells<'_>, field_of: fn(&str) -> &str) -> Vec<Problem> {
+pub(crate) fn problems(errors: &FieldErrors, cells: &Cells<'_>, field_of: fn(&str) -> &str) -> Vec<Problem> {
     errors
         .iter()
         .map(|e| {
@@ -184,7 +186,7 @@ fn problems(errors: &FieldErrors, cells: &Cells<'_>, field_of: fn(&str) -> &str)
 }
 
 /// The input's field names (plural for lists) as the import's field keys.
-fn field_key(field: &str) -> &str {
+pub(crate) fn field_key(field: &str) -> &str {
     match field {
         "phones" => "phone",
         "emails" => "email",
@@ -244,7 +246,7 @@ pub fn parse_date(s: &str, region: Region) -> Option<NaiveDate> {
         .find_map(|f| NaiveDate::parse_from_str(s, f).ok())
 }
 
-fn responsible(cells: &Cells<'_>) -> Option<String> {
+pub(crate) fn responsible(cells: &Cells<'_>) -> Option<String> {
     cells.optional("responsible").map(|s| s.to_lowercase())
 }
 
@@ -349,7 +351,7 @@ pub fn company_row(
     }
 }
 
-fn dedup(out: &mut Vec<Problem>) {
+pub(crate) fn dedup(out: &mut Vec<Problem>) {
     let mut seen = std::collections::HashSet::new();
     out.retain(|p| seen.insert((p.field.clone(), p.code)) || p.column.is_none());
     // Keep the most precise report of a field: the one with a column.
@@ -362,7 +364,7 @@ fn dedup(out: &mut Vec<Problem>) {
 }
 
 /// Takes `new` into `old` as the policy says; true when something changed.
-fn take<T: PartialEq + Clone>(old: &mut T, new: &T, empty: &T, policy: Policy) -> bool {
+pub(crate) fn take<T: PartialEq + Clone>(old: &mut T, new: &T, empty: &T, policy: Policy) -> bool {
     let take = *new != *empty
         && *old != *new
         && match policy {

@@ -12,6 +12,7 @@ pub mod email;
 pub mod error;
 pub mod export;
 pub mod import;
+pub mod import_kinds;
 pub mod import_rows;
 pub mod job;
 pub mod lead;

@@ -36,7 +36,7 @@ struct CompanyRecord {
 #[derive(Insertable, AsChangeset)]
 #[diesel(table_name = companies)]
 #[diesel(treat_none_as_null = true)]
-struct CompanyChanges<'a> {
+pub(crate) struct CompanyChanges<'a> {
     name: &'a str,
     sort_name: String,
     industry: &'a str,
@@ -51,7 +51,7 @@ struct CompanyChanges<'a> {
 }
 
 impl<'a> CompanyChanges<'a> {
-    fn new(d: &'a CompanyDraft, responsible_id: Option<i64>) -> Self {
+    pub(crate) fn new(d: &'a CompanyDraft, responsible_id: Option<i64>) -> Self {
         CompanyChanges {
             name: &d.name,
             sort_name: text::fold(&d.name),
@@ -73,7 +73,7 @@ fn check_access(conn: &mut DbConn, actor: &Actor, id: i64, action: Action) -> St
     scope::check_access!(conn, companies_for, companies, actor, id, action)
 }
 
-fn load(conn: &mut DbConn, actor: &Actor, id: i64) -> StoreResult<Company> {
+pub(crate) fn load(conn: &mut DbConn, actor: &Actor, id: i64) -> StoreResult<Company> {
     let r: CompanyRecord = companies_for(actor, Action::View)
         .filter(companies::id.eq(id))
         .select(CompanyRecord::as_select())
@@ -100,7 +100,7 @@ fn load(conn: &mut DbConn, actor: &Actor, id: i64) -> StoreResult<Company> {
     })
 }
 
-fn children(d: &CompanyDraft) -> Children<'_> {
+pub(crate) fn children(d: &CompanyDraft) -> Children<'_> {
     Children {
         phones: &d.phones,
         emails: &d.emails,
@@ -151,6 +151,29 @@ pub(crate) fn insert(
     Ok(created)
 }
 
+/// Saves a company inside an open transaction (also used by imports).
+pub(crate) fn update(
+    conn: &mut DbConn,
+    actor: &Actor,
+    id: i64,
+    draft: &CompanyDraft,
+    responsible: Option<i64>,
+) -> StoreResult<Company> {
+    check_access(conn, actor, id, Action::Edit)?;
+    check_responsible(conn, responsible)?;
+    let before = load(conn, actor, id)?;
+    diesel::update(companies::table.find(id))
+        .set(CompanyChanges::new(draft, responsible))
+        .execute(conn)?;
+    parties::replace_children(conn, Owner::Company(id), children(draft))?;
+    let after = load(conn, actor, id)?;
+    let (card, was) = (CardRef::Company(id), Some(before.responsible_id));
+    crate::activities::card_saved(conn, actor, card, was, after.responsible_id, &after.name)?;
+    let changes = audit::diff(&before.to_input(), &after.to_input());
+    audit::record(conn, actor, "update", "company", id, changes)?;
+    Ok(after)
+}
+
 impl Store {
     /// One company, if the actor may see it.
     pub fn company(&self, actor: &Actor, id: i64) -> StoreResult<Company> {
@@ -170,28 +193,7 @@ impl Store {
         let responsible = actor
             .responsible_for(draft.responsible_id)
             .map_err(|code| Error::invalid("responsible", code))?;
-        self.write(|conn| {
-            check_access(conn, actor, id, Action::Edit)?;
-            check_responsible(conn, responsible)?;
-            let before = load(conn, actor, id)?;
-            diesel::update(companies::table.find(id))
-                .set(CompanyChanges::new(draft, responsible))
-                .execute(conn)?;
-            parties::replace_children(conn, Owner::Company(id), children(draft))?;
-            let after = load(conn, actor, id)?;
-            let (card, was) = (CardRef::Company(id), Some(before.responsible_id));
-            crate::activities::card_saved(
-                conn,
-                actor,
-                card,
-                was,
-                after.responsible_id,
-                &after.name,
-            )?;
-            let changes = audit::diff(&before.to_input(), &after.to_input());
-            audit::record(conn, actor, "update", "company", id, changes)?;
-            Ok(after)
-        })
+        self.write(|conn| update(conn, actor, id, draft, responsible))
     }
 
     /// Deletes a company; its contact persons stay, unlinked (people outlive employers). Returns

@@ -201,7 +201,7 @@ fn write_tags(conn: &mut DbConn, deal_id: i64, tags: &[String]) -> StoreResult<(
     Ok(())
 }
 
-fn record_move(
+pub(crate) fn record_move(
     conn: &mut DbConn,
     actor: &Actor,
     deal_id: i64,

@@ -74,11 +74,11 @@ pub struct Failure {
     pub reason: String,
 }
 
-/// A row of the file, read and checked.
-pub struct Prepared {
+/// A row of the file, read and checked (a contact unless said otherwise).
+pub struct Prepared<T = ContactRow> {
     /// The row's number as the user sees it in the file.
     pub row: u64,
-    pub item: Result<ContactRow, Vec<Problem>>,
+    pub item: Result<T, Vec<Problem>>,
 }
 
 /// The claim on a running import.
@@ -96,7 +96,7 @@ pub enum BatchOutcome {
     Lost,
 }
 
-fn now() -> NaiveDateTime {
+pub(crate) fn now() -> NaiveDateTime {
     Utc::now().naive_utc()
 }
 
@@ -365,15 +365,33 @@ impl Store {
                 diesel::delete(companies::table.filter(companies::id.eq_any(chunk)))
                     .execute(conn)?;
             }
+            let others = crate::import_kinds::undo(conn, id)?;
             crate::audit::record(
                 conn,
                 actor,
                 "cancel",
                 "import",
                 id,
-                json!({"contacts_removed": created.len(), "companies_removed": made.len()}),
+                json!({
+                    "contacts_removed": created.len(),
+                    "companies_removed": made.len(),
+                    "leads_removed": others.leads,
+                    "deals_removed": others.deals,
+                    "products_removed": others.products,
+                }),
             )?;
-            Ok(created.len() as u64)
+            // The records of the kind the file held.
+            let kind: String = imports::table
+                .find(id)
+                .select(imports::kind)
+                .first(conn)?;
+            Ok(match kind.as_str() {
+                "companies" => made.len() as u64,
+                "leads" => others.leads,
+                "deals" => others.deals,
+                "products" => others.products,
+                _ => created.len() as u64,
+            })
         })
     }
 
@@ -404,8 +422,21 @@ impl Store {
         columns: &[String],
     ) -> StoreResult<BatchOutcome> {
         admin_only(actor)?;
+        let last = rows.last().map(|r| r.row).unwrap_or(0);
+        self.commit_batch(lease, last, |conn| {
+            write_contacts(conn, actor, lease.import_id, settings, rows, columns)
+        })
+    }
+
+    /// Writes one batch with `write` in one transaction together with the import's progress
+    /// (`last`: the batch's last row), unless the lease was lost.
+    pub(crate) fn commit_batch(
+        &self,
+        lease: &Lease,
+        last: u64,
+        write: impl FnOnce(&mut DbConn) -> StoreResult<Counts>,
+    ) -> StoreResult<BatchOutcome> {
         self.write(|conn| {
-            let last = rows.last().map(|r| r.row).unwrap_or(0);
             let renewed = diesel::update(imports::table.find(lease.import_id))
                 .filter(imports::locked_by.eq(&lease.worker))
                 .filter(imports::status.eq("running"))
@@ -417,7 +448,7 @@ impl Store {
             if renewed == 0 {
                 return Ok(BatchOutcome::Lost);
             }
-            let counts = write_contacts(conn, actor, lease.import_id, settings, rows, columns)?;
+            let counts = write(conn)?;
             diesel::update(imports::table.find(lease.import_id))
                 .set((
                     imports::rows_done.eq(imports::rows_done + counts.rows()),
@@ -790,7 +821,7 @@ fn write_contacts(
     Ok(counts)
 }
 
-fn columns_of(settings: &Settings, key: &str) -> Option<usize> {
+pub(crate) fn columns_of(settings: &Settings, key: &str) -> Option<usize> {
     settings
         .mapping
         .iter()

@@ -99,7 +99,7 @@ fn check_access(conn: &mut DbConn, actor: &Actor, id: i64, action: Action) -> St
 #[derive(Insertable, AsChangeset)]
 #[diesel(table_name = leads)]
 #[diesel(treat_none_as_null = true)]
-struct LeadChanges<'a> {
+pub(crate) struct LeadChanges<'a> {
     title: String,
     source: &'a str,
     name: &'a str,
@@ -120,7 +120,7 @@ struct LeadChanges<'a> {
 }
 
 impl<'a> LeadChanges<'a> {
-    fn new(d: &'a LeadDraft, responsible_id: Option<i64>) -> Self {
+    pub(crate) fn new(d: &'a LeadDraft, responsible_id: Option<i64>) -> Self {
         LeadChanges {
             title: d.display_title(),
             source: &d.source,

@@ -52,7 +52,7 @@ impl TryFrom<ProductRecord> for Product {
     }
 }
 
-fn load(conn: &mut DbConn, id: i64) -> StoreResult<Product> {
+pub(crate) fn load(conn: &mut DbConn, id: i64) -> StoreResult<Product> {
     products::table
         .find(id)
         .select(ProductRecord::as_select())
@@ -60,7 +60,7 @@ fn load(conn: &mut DbConn, id: i64) -> StoreResult<Product> {
         .try_into()
 }
 
-fn write_terms(conn: &mut DbConn, id: i64, d: &ProductDraft) -> StoreResult<()> {
+pub(crate) fn write_terms(conn: &mut DbConn, id: i64, d: &ProductDraft) -> StoreResult<()> {
     diesel::delete(product_terms::table.filter(product_terms::product_id.eq(id))).execute(conn)?;
     let mut terms = text::words(&d.name);
     for w in text::words(&d.sku) {
@@ -81,7 +81,7 @@ fn write_terms(conn: &mut DbConn, id: i64, d: &ProductDraft) -> StoreResult<()> 
 
 #[derive(Insertable, AsChangeset)]
 #[diesel(table_name = products)]
-struct ProductChanges<'a> {
+pub(crate) struct ProductChanges<'a> {
     name: &'a str,
     sort_name: String,
     sku: &'a str,
@@ -94,7 +94,7 @@ struct ProductChanges<'a> {
 }
 
 impl<'a> ProductChanges<'a> {
-    fn new(d: &'a ProductDraft) -> Self {
+    pub(crate) fn new(d: &'a ProductDraft) -> Self {
         ProductChanges {
             name: &d.name,
             sort_name: text::fold(&d.name),

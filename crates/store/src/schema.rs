@@ -179,6 +179,7 @@ diesel::table! {
         active -> Bool,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        import_id -> Nullable<BigInt>,
     }
 }
 
@@ -215,6 +216,7 @@ diesel::table! {
         created_by -> Nullable<BigInt>,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        import_id -> Nullable<BigInt>,
     }
 }
 
@@ -291,6 +293,7 @@ diesel::table! {
         created_by -> Nullable<BigInt>,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        import_id -> Nullable<BigInt>,
     }
 }
 

@@ -148,7 +148,7 @@ const PRODUCTS: &[Field] = &[
     one("price", "import-field-price"),
     one("currency", "import-field-currency"),
     one("unit", "import-field-unit"),
-    one("description", "import-field-description"),
+    one("category", "import-field-category"),
 ];
 
 /// The fields an import of `kind` can fill in, in the order a mapping form shows them.

@@ -295,11 +295,13 @@ pub(super) const NAMES: &[(&str, &[&str], &[&str])] = &[
         ],
         &["product", "товар", "продукт", "номенклатур", "מוצר", "المنتج"],
     ),
+    // Products have no description: a catalogue's grouping is what they keep beside the name.
     (
-        "description",
+        "category",
         &[
-            "description", "details", "описание", "характеристики", "תיאור", "الوصف", "وصف",
+            "category", "product category", "group", "категория", "группа", "группа товаров",
+            "קטגוריה", "הקטגוריה", "الفئة", "فئة",
         ],
-        &["description", "описан", "תיאור", "الوصف"],
+        &["category", "категор", "קטגוריה", "الفئه"],
     ),
 ];

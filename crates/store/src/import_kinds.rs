@@ -1,0 +1,724 @@
+//! Imports of companies, leads, deals and products: one batch written per transaction through
+//! the same commit as contacts (progress and lease with the rows), failures with their column,
+//! and undo of every record an import created.
+//!
+//! New records are written without per-card webhooks, timeline entries or audit entries, as
+//! contacts are: an import is on record once, and a file of 10,000 leads must not send 10,000
+//! `lead.created` deliveries nor notify a manager 10,000 times.
+
+use std::collections::{HashMap, HashSet};
+
+use crm_core::import_kinds::{DealRow, LeadRow, ProductRow, merge_product};
+use crm_core::import_rows::{CompanyRow, ContactRow, Counts, Policy, Problem, Settings};
+use crm_core::{Actor, CompanyDraft, ProductDraft, StageKind, text};
+use diesel::prelude::*;
+
+use crate::conn::{DbConn, Store};
+use crate::error::StoreResult;
+use crate::imports::{BatchOutcome, Lease, Prepared, columns_of, now};
+use crate::parties::{self, Owner};
+use crate::schema::{
+    companies, contacts, deals, emails, import_failures, leads, phones, product_terms, products,
+    users,
+};
+use crate::scope::admin_only;
+
+/// One batch of checked rows, of the kind the import reads.
+pub enum Batch {
+    Contacts(Vec<Prepared<ContactRow>>),
+    Companies(Vec<Prepared<CompanyRow>>),
+    Leads(Vec<Prepared<LeadRow>>),
+    Deals(Vec<Prepared<DealRow>>),
+    Products(Vec<Prepared<ProductRow>>),
+}
+
+impl Batch {
+    /// The number of the batch's last row.
+    pub fn last_row(&self) -> u64 {
+        fn last<T>(rows: &[Prepared<T>]) -> u64 {
+            rows.last().map(|r| r.row).unwrap_or(0)
+        }
+        match self {
+            Batch::Contacts(r) => last(r),
+            Batch::Companies(r) => last(r),
+            Batch::Leads(r) => last(r),
+            Batch::Deals(r) => last(r),
+            Batch::Products(r) => last(r),
+        }
+    }
+}
+
+impl Store {
+    /// Writes one batch of any kind in one transaction together with the import's progress,
+    /// so that a resumed import starts after the last row that landed.
+    pub fn import_batch(
+        &self,
+        actor: &Actor,
+        lease: &Lease,
+        settings: &Settings,
+        batch: Batch,
+        columns: &[String],
+    ) -> StoreResult<BatchOutcome> {
+        admin_only(actor)?;
+        let rows = match batch {
+            Batch::Contacts(rows) => {
+                return self.import_contacts(actor, lease, settings, rows, columns);
+            }
+            other => other,
+        };
+        let last = rows.last_row();
+        let id = lease.import_id;
+        self.commit_batch(lease, last, |conn| {
+            let mut r = Report::new(columns, settings);
+            match rows {
+                Batch::Contacts(_) => {}
+                Batch::Companies(rows) => write_companies(conn, actor, id, &mut r, rows)?,
+                Batch::Leads(rows) => write_leads(conn, actor, id, &mut r, rows)?,
+                Batch::Deals(rows) => write_deals(conn, actor, id, &mut r, rows)?,
+                Batch::Products(rows) => write_products(conn, actor, id, &mut r, rows)?,
+            }
+            r.save(conn, id)
+        })
+    }
+}
+
+/// What a batch did, and its failed rows.
+struct Report<'a> {
+    columns: &'a [String],
+    settings: &'a Settings,
+    counts: Counts,
+    failures: Vec<(u64, String, String)>,
+}
+
+impl<'a> Report<'a> {
+    fn new(columns: &'a [String], settings: &'a Settings) -> Self {
+        Report {
+            columns,
+            settings,
+            counts: Counts::default(),
+            failures: Vec::new(),
+        }
+    }
+
+    /// A row that is not imported, with each of its problems.
+    fn fail(&mut self, row: u64, problems: &[Problem]) {
+        self.counts.failed += 1;
+        for p in problems {
+            let column = p
+                .column
+                .and_then(|c| self.columns.get(c).cloned())
+                .unwrap_or_else(|| p.field.clone());
+            self.failures.push((row, column, p.code.to_string()));
+        }
+    }
+
+    /// A row that names something the store cannot resolve, in the column of `field`.
+    fn fail_field(&mut self, row: u64, field: &str, code: &'static str) {
+        let p = Problem {
+            column: columns_of(self.settings, field),
+            field: field.into(),
+            code,
+        };
+        self.fail(row, &[p]);
+    }
+
+    fn save(self, conn: &mut DbConn, import_id: i64) -> StoreResult<Counts> {
+        for (row, column, reason) in &self.failures {
+            diesel::insert_into(import_failures::table)
+                .values((
+                    import_failures::import_id.eq(import_id),
+                    import_failures::row_number.eq(i64::try_from(*row).unwrap_or(i64::MAX)),
+                    import_failures::column_name.eq(column),
+                    import_failures::reason.eq(reason),
+                ))
+                .execute(conn)?;
+        }
+        Ok(self.counts)
+    }
+}
+
+/// Active users by lower-cased e-mail, for the rows' responsible.
+fn users_by_email<'a>(
+    conn: &mut DbConn,
+    named: impl Iterator<Item = &'a str>,
+) -> StoreResult<HashMap<String, i64>> {
+    let named: Vec<&str> = named.collect::<HashSet<_>>().into_iter().collect();
+    if named.is_empty() {
+        return Ok(HashMap::new());
+    }
+    Ok(users::table
+        .filter(users::active.eq(true))
+        .filter(users::email.eq_any(named))
+        .select((users::email, users::id))
+        .load::<(String, i64)>(conn)?
+        .into_iter()
+        .map(|(e, id)| (e.to_lowercase(), id))
+        .collect())
+}
+
+/// The responsible of a row: the user it names, else the import's default; `None` when it
+/// names no active user (the row has failed).
+fn responsible_of(
+    r: &mut Report<'_>,
+    row: u64,
+    named: Option<&String>,
+    users: &HashMap<String, i64>,
+    actor: &Actor,
+) -> Option<Option<i64>> {
+    match named {
+        None => Some(r.settings.responsible_id.or(actor.user_id())),
+        Some(email) => match users.get(email) {
+            Some(&id) => Some(Some(id)),
+            None => {
+                r.fail_field(row, "responsible", "error-import-unknown-user");
+                None
+            }
+        },
+    }
+}
+
+/// Ids found for `keys` by `query`, first id per key.
+fn lookup<F>(
+    conn: &mut DbConn,
+    keys: &[String],
+    prefix: char,
+    out: &mut HashMap<String, i64>,
+    mut query: F,
+) -> StoreResult<()>
+where
+    F: FnMut(&mut DbConn, &[String]) -> StoreResult<Vec<(String, Option<i64>)>>,
+{
+    for chunk in keys.chunks(500) {
+        for (k, id) in query(conn, chunk)? {
+            if let Some(id) = id {
+                out.entry(format!("{prefix}{k}")).or_insert(id);
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Companies: matched by tax id, then E.164 phone, then e-mail, against the database and the
+/// rows before; new ones inserted, existing ones changed as the policy says.
+fn write_companies(
+    conn: &mut DbConn,
+    actor: &Actor,
+    import_id: i64,
+    r: &mut Report<'_>,
+    rows: Vec<Prepared<CompanyRow>>,
+) -> StoreResult<()> {
+    let ok = || rows.iter().filter_map(|p| p.item.as_ref().ok());
+    let users = users_by_email(conn, ok().filter_map(|c| c.responsible.as_deref()))?;
+    let taxes: Vec<String> = ok()
+        .map(|c| c.draft.tax_id.clone())
+        .filter(|t| !t.is_empty())
+        .collect();
+    let e164s: Vec<String> = ok()
+        .flat_map(|c| c.draft.phones.iter().map(|p| p.e164().to_string()))
+        .collect();
+    let mails: Vec<String> = ok()
+        .flat_map(|c| c.draft.emails.iter().map(|e| e.lower().to_string()))
+        .collect();
+    let mut known: HashMap<String, i64> = HashMap::new();
+    lookup(conn, &taxes, 't', &mut known, |conn, chunk| {
+        Ok(companies::table
+            .filter(companies::tax_id.eq_any(chunk))
+            .order(companies::id)
+            .select((companies::tax_id, companies::id.nullable()))
+            .load(conn)?)
+    })?;
+    lookup(conn, &e164s, 'p', &mut known, |conn, chunk| {
+        Ok(phones::table
+            .filter(phones::e164.eq_any(chunk))
+            .filter(phones::company_id.is_not_null())
+            .order(phones::company_id)
+            .select((phones::e164, phones::company_id))
+            .load(conn)?)
+    })?;
+    lookup(conn, &mails, 'e', &mut known, |conn, chunk| {
+        Ok(emails::table
+            .filter(emails::lower.eq_any(chunk))
+            .filter(emails::company_id.is_not_null())
+            .order(emails::company_id)
+            .select((emails::lower, emails::company_id))
+            .load(conn)?)
+    })?;
+
+    for Prepared { row, item } in rows {
+        let c = match item {
+            Ok(c) => c,
+            Err(problems) => {
+                r.fail(row, &problems);
+                continue;
+            }
+        };
+        let Some(responsible) = responsible_of(r, row, c.responsible.as_ref(), &users, actor)
+        else {
+            continue;
+        };
+        let mut draft = c.draft;
+        draft.responsible_id = responsible;
+        // Tax id first: two firms may share a switchboard number, never an INN.
+        let keys: Vec<String> = (!draft.tax_id.is_empty())
+            .then(|| format!("t{}", draft.tax_id))
+            .into_iter()
+            .chain(draft.phones.iter().map(|p| format!("p{}", p.e164())))
+            .chain(draft.emails.iter().map(|e| format!("e{}", e.lower())))
+            .collect();
+        match keys.iter().find_map(|k| known.get(k).copied()) {
+            None => {
+                let id = insert_company(conn, actor, import_id, &draft)?;
+                for k in keys {
+                    known.insert(k, id);
+                }
+                r.counts.created += 1;
+            }
+            Some(id) => {
+                // A company an earlier row of this file made takes later rows in without
+                // overwriting them; one that existed before follows the chosen policy.
+                let from_file = import_id_of(conn, id)? == Some(import_id);
+                let policy = if from_file {
+                    Policy::FillEmpty
+                } else {
+                    r.settings.policy
+                };
+                let before = company_draft(conn, actor, id)?;
+                match crm_core::import_rows::merge_company(&before, &draft, policy) {
+                    Some(d) => {
+                        crate::companies::update(conn, actor, id, &d, d.responsible_id)?;
+                    }
+                    None if !from_file => {
+                        r.counts.skipped += 1;
+                        continue;
+                    }
+                    None => {}
+                }
+                if from_file {
+                    r.counts.merged += 1;
+                } else {
+                    r.counts.updated += 1;
+                }
+                for k in keys {
+                    known.entry(k).or_insert(id);
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+fn import_id_of(conn: &mut DbConn, company: i64) -> StoreResult<Option<i64>> {
+    Ok(companies::table
+        .find(company)
+        .select(companies::import_id)
+        .first::<Option<i64>>(conn)?)
+}
+
+fn company_draft(conn: &mut DbConn, actor: &Actor, id: i64) -> StoreResult<CompanyDraft> {
+    let c = crate::companies::load(conn, actor, id)?;
+    Ok(CompanyDraft {
+        name: c.name,
+        industry: c.industry,
+        website: c.website,
+        phones: c.phones,
+        emails: c.emails,
+        address: c.address,
+        tax_id: c.tax_id,
+        bank_details: c.bank_details,
+        tags: c.tags,
+        responsible_id: c.responsible_id,
+        visible_to_all: c.visible_to_all,
+        notes: c.notes,
+    })
+}
+
+fn insert_company(
+    conn: &mut DbConn,
+    actor: &Actor,
+    import_id: i64,
+    d: &CompanyDraft,
+) -> StoreResult<i64> {
+    let t = now();
+    let id: i64 = diesel::insert_into(companies::table)
+        .values((
+            crate::companies::CompanyChanges::new(d, d.responsible_id),
+            companies::created_by.eq(actor.user_id()),
+            companies::created_at.eq(t),
+            companies::import_id.eq(import_id),
+        ))
+        .returning(companies::id)
+        .get_result(conn)?;
+    parties::replace_children(conn, Owner::Company(id), crate::companies::children(d))?;
+    Ok(id)
+}
+
+/// Leads: each row is a request of its own, as a lead typed in by hand is (finding the
+/// person among contacts is the conversion's job), so nothing is matched or merged.
+fn write_leads(
+    conn: &mut DbConn,
+    actor: &Actor,
+    import_id: i64,
+    r: &mut Report<'_>,
+    rows: Vec<Prepared<LeadRow>>,
+) -> StoreResult<()> {
+    let users = users_by_email(
+        conn,
+        rows.iter()
+            .filter_map(|p| p.item.as_ref().ok()?.responsible.as_deref()),
+    )?;
+    let t = now();
+    for Prepared { row, item } in rows {
+        let l = match item {
+            Ok(l) => l,
+            Err(problems) => {
+                r.fail(row, &problems);
+                continue;
+            }
+        };
+        let Some(responsible) = responsible_of(r, row, l.responsible.as_ref(), &users, actor)
+        else {
+            continue;
+        };
+        diesel::insert_into(leads::table)
+            .values((
+                crate::leads::LeadChanges::new(&l.draft, responsible),
+                leads::status.eq("new"),
+                leads::created_by.eq(actor.user_id()),
+                leads::created_at.eq(t),
+                leads::import_id.eq(import_id),
+            ))
+            .execute(conn)?;
+        r.counts.created += 1;
+    }
+    Ok(())
+}
+
+/// A contact named by a deal: its e-mail, its phone, or its exact name.
+fn find_contacts(
+    conn: &mut DbConn,
+    named: &str,
+    e164: Option<&str>,
+) -> StoreResult<Vec<i64>> {
+    let mut ids: Vec<i64> = if named.contains('@') {
+        emails::table
+            .filter(emails::lower.eq(named.to_lowercase()))
+            .select(emails::contact_id)
+            .load::<Option<i64>>(conn)?
+            .into_iter()
+            .flatten()
+            .collect()
+    } else if let Some(e164) = e164 {
+        phones::table
+            .filter(phones::e164.eq(e164))
+            .select(phones::contact_id)
+            .load::<Option<i64>>(conn)?
+            .into_iter()
+            .flatten()
+            .collect()
+    } else {
+        contacts::table
+            .filter(contacts::sort_name.eq(text::fold(named)))
+            .select(contacts::id)
+            .load(conn)?
+    };
+    ids.sort_unstable();
+    ids.dedup();
+    Ok(ids)
+}
+
+/// Deals: placed in the pipeline and stage they name (the first pipeline and its first open
+/// stage when they name none), linked to the company they name (created once when there is
+/// none) and to an existing contact. Each row is a deal: deals have no key to match on.
+fn write_deals(
+    conn: &mut DbConn,
+    actor: &Actor,
+    import_id: i64,
+    r: &mut Report<'_>,
+    rows: Vec<Prepared<DealRow>>,
+) -> StoreResult<()> {
+    let ok = || rows.iter().filter_map(|p| p.item.as_ref().ok());
+    let users = users_by_email(conn, ok().filter_map(|d| d.responsible.as_deref()))?;
+    let pipelines = crate::pipelines::load_all(conn)?;
+    let mut company_ids: HashMap<String, Option<i64>> = HashMap::new();
+    let mut contact_ids: HashMap<String, Vec<i64>> = HashMap::new();
+    for Prepared { row, item } in rows {
+        let d = match item {
+            Ok(d) => d,
+            Err(problems) => {
+                r.fail(row, &problems);
+                continue;
+            }
+        };
+        let pipeline = match &d.pipeline {
+            None => pipelines.first(),
+            Some(name) => {
+                let f = text::fold(name);
+                pipelines.iter().find(|p| text::fold(&p.name) == f)
+            }
+        };
+        let Some(pipeline) = pipeline else {
+            r.fail_field(row, "pipeline", "error-import-unknown-pipeline");
+            continue;
+        };
+        let stage = match &d.stage {
+            None => pipeline.first_open(),
+            Some(name) => {
+                let f = text::fold(name);
+                pipeline.stages.iter().find(|s| text::fold(&s.name) == f)
+            }
+        };
+        let Some(stage) = stage else {
+            r.fail_field(row, "stage", "error-import-unknown-stage");
+            continue;
+        };
+        if stage.kind == StageKind::Lost {
+            // A lost deal needs its reason, which a file does not give.
+            r.fail_field(row, "stage", "error-import-lost-stage");
+            continue;
+        }
+        let Some(responsible) = responsible_of(r, row, d.responsible.as_ref(), &users, actor)
+        else {
+            continue;
+        };
+        let contact_id = match &d.contact {
+            None => None,
+            Some(named) => {
+                if !contact_ids.contains_key(named) {
+                    let found = find_contacts(conn, named, d.contact_e164.as_deref())?;
+                    contact_ids.insert(named.clone(), found);
+                }
+                match contact_ids.get(named).map(Vec::as_slice) {
+                    Some([id]) => Some(*id),
+                    Some([]) | None => {
+                        r.fail_field(row, "contact", "error-import-unknown-contact");
+                        continue;
+                    }
+                    Some(_) => {
+                        r.fail_field(row, "contact", "error-import-ambiguous-contact");
+                        continue;
+                    }
+                }
+            }
+        };
+        let company_id = match &d.company {
+            None => None,
+            Some(name) => {
+                let folded = text::fold(name);
+                match company_ids.get(&folded) {
+                    Some(id) => *id,
+                    None => {
+                        let id = company_by_name(conn, actor, import_id, r, name, &folded)?;
+                        company_ids.insert(folded, Some(id));
+                        Some(id)
+                    }
+                }
+            }
+        };
+        let t = now();
+        let draft = d.draft;
+        let id: i64 = diesel::insert_into(deals::table)
+            .values((
+                deals::title.eq(&draft.title),
+                deals::sort_title.eq(text::fold(&draft.title)),
+                deals::pipeline_id.eq(pipeline.id),
+                deals::stage_id.eq(stage.id),
+                deals::state.eq(stage.kind.as_str()),
+                deals::amount.eq(draft.amount),
+                deals::currency.eq(draft.currency.code()),
+                deals::responsible_id.eq(responsible),
+                deals::deal_type.eq(&draft.deal_type),
+                deals::source.eq(&draft.source),
+                deals::expected_close.eq(draft.expected_close),
+                deals::contact_id.eq(contact_id),
+                deals::company_id.eq(company_id),
+                deals::visible_to_all.eq(false),
+                deals::closed_at.eq(stage.kind.is_closed().then_some(t)),
+                deals::notes.eq(&draft.notes),
+                deals::version.eq(1),
+                deals::created_by.eq(actor.user_id()),
+                deals::created_at.eq(t),
+                deals::updated_at.eq(t),
+                deals::import_id.eq(import_id),
+            ))
+            .returning(deals::id)
+            .get_result(conn)?;
+        // The stage history starts where the file put the deal.
+        crate::deals::record_move(conn, actor, id, None, stage.id, t)?;
+        r.counts.created += 1;
+    }
+    Ok(())
+}
+
+/// The company named `name`, linked when one exists (the oldest of that name), else created
+/// for this import (and taken back with it).
+fn company_by_name(
+    conn: &mut DbConn,
+    actor: &Actor,
+    import_id: i64,
+    r: &mut Report<'_>,
+    name: &str,
+    folded: &str,
+) -> StoreResult<i64> {
+    let found: Option<i64> = companies::table
+        .filter(companies::sort_name.eq(folded))
+        .order(companies::id)
+        .select(companies::id)
+        .first(conn)
+        .optional()?;
+    if let Some(id) = found {
+        return Ok(id);
+    }
+    let draft = CompanyDraft {
+        name: name.to_string(),
+        industry: String::new(),
+        website: String::new(),
+        phones: Vec::new(),
+        emails: Vec::new(),
+        address: String::new(),
+        tax_id: String::new(),
+        bank_details: String::new(),
+        tags: Vec::new(),
+        responsible_id: r.settings.responsible_id.or(actor.user_id()),
+        visible_to_all: false,
+        notes: String::new(),
+    };
+    r.counts.companies_created += 1;
+    insert_company(conn, actor, import_id, &draft)
+}
+
+/// Products: matched by SKU, or by exact name when the row has no SKU; new ones inserted,
+/// existing ones changed as the policy says.
+fn write_products(
+    conn: &mut DbConn,
+    actor: &Actor,
+    import_id: i64,
+    r: &mut Report<'_>,
+    rows: Vec<Prepared<ProductRow>>,
+) -> StoreResult<()> {
+    let ok = || rows.iter().filter_map(|p| p.item.as_ref().ok());
+    let skus: Vec<String> = ok()
+        .map(|p| p.draft.sku.clone())
+        .filter(|s| !s.is_empty())
+        .collect();
+    let names: Vec<String> = ok()
+        .filter(|p| p.draft.sku.is_empty())
+        .map(|p| p.draft.name.clone())
+        .collect();
+    let mut known: HashMap<String, i64> = HashMap::new();
+    lookup(conn, &skus, 's', &mut known, |conn, chunk| {
+        Ok(products::table
+            .filter(products::sku.eq_any(chunk))
+            .order(products::id)
+            .select((products::sku, products::id.nullable()))
+            .load(conn)?)
+    })?;
+    lookup(conn, &names, 'n', &mut known, |conn, chunk| {
+        Ok(products::table
+            .filter(products::name.eq_any(chunk))
+            .order(products::id)
+            .select((products::name, products::id.nullable()))
+            .load(conn)?)
+    })?;
+    for Prepared { row, item } in rows {
+        let p = match item {
+            Ok(p) => p,
+            Err(problems) => {
+                r.fail(row, &problems);
+                continue;
+            }
+        };
+        let d = p.draft;
+        let key = if d.sku.is_empty() {
+            format!("n{}", d.name)
+        } else {
+            format!("s{}", d.sku)
+        };
+        match known.get(&key).copied() {
+            None => {
+                let id: i64 = diesel::insert_into(products::table)
+                    .values((
+                        crate::products::ProductChanges::new(&d),
+                        products::created_at.eq(now()),
+                        products::import_id.eq(import_id),
+                    ))
+                    .returning(products::id)
+                    .get_result(conn)?;
+                crate::products::write_terms(conn, id, &d)?;
+                known.insert(key, id);
+                r.counts.created += 1;
+            }
+            Some(id) => {
+                let before = crate::products::load(conn, id)?;
+                let from_file: Option<i64> = products::table
+                    .find(id)
+                    .select(products::import_id)
+                    .first(conn)?;
+                let from_file = from_file == Some(import_id);
+                let policy = if from_file {
+                    Policy::FillEmpty
+                } else {
+                    r.settings.policy
+                };
+                let base = ProductDraft {
+                    name: before.name.clone(),
+                    sku: before.sku.clone(),
+                    unit: before.unit.clone(),
+                    price: before.price,
+                    currency: before.currency,
+                    category: before.category.clone(),
+                    active: before.active,
+                };
+                match merge_product(&base, &d, policy) {
+                    Some(m) => {
+                        diesel::update(products::table.find(id))
+                            .set(crate::products::ProductChanges::new(&m))
+                            .execute(conn)?;
+                        crate::products::write_terms(conn, id, &m)?;
+                        let after = crate::products::load(conn, id)?;
+                        let changes = crate::audit::diff(&before.to_input(), &after.to_input());
+                        crate::audit::record(conn, actor, "update", "product", id, changes)?;
+                    }
+                    None if !from_file => {
+                        r.counts.skipped += 1;
+                        continue;
+                    }
+                    None => {}
+                }
+                if from_file {
+                    r.counts.merged += 1;
+                } else {
+                    r.counts.updated += 1;
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+/// What undoing an import removed besides contacts and companies.
+pub(crate) struct Removed {
+    pub leads: u64,
+    pub deals: u64,
+    pub products: u64,
+}
+
+/// Removes the leads, deals and products import `id` created (their children go with them;
+/// links to them from other records are cleared by their foreign keys).
+pub(crate) fn undo(conn: &mut DbConn, id: i64) -> StoreResult<Removed> {
+    let deals = diesel::delete(deals::table.filter(deals::import_id.eq(id))).execute(conn)?;
+    let leads = diesel::delete(leads::table.filter(leads::import_id.eq(id))).execute(conn)?;
+    let made: Vec<i64> = products::table
+        .filter(products::import_id.eq(id))
+        .select(products::id)
+        .load(conn)?;
+    for chunk in made.chunks(500) {
+        diesel::delete(product_terms::table.filter(product_terms::product_id.eq_any(chunk)))
+            .execute(conn)?;
+        diesel::delete(products::table.filter(products::id.eq_any(chunk))).execute(conn)?;
+    }
+    Ok(Removed {
+        leads: leads as u64,
+        deals: deals as u64,
+        products: made.len() as u64,
+    })
+}
