@@ -14,10 +14,12 @@ use std::sync::mpsc;
 use std::thread::JoinHandle;
 use std::time::Duration;
 
+use crm_core::import::{Kind, ReadOptions, Table, read};
+use crm_core::import_kinds::{deal_row, lead_row, product_row};
+use crm_core::import_rows::{Counts, Mapping, Problem, Settings, company_row, contact_row};
+use crm_core::money::Currency;
 use crm_core::Region;
-use crm_core::import::{ReadOptions, Table, read};
-use crm_core::import_rows::{Counts, Settings, contact_row};
-use crm_store::{BatchOutcome, ImportRecord, Lease, Prepared, Store};
+use crm_store::{Batch, BatchOutcome, ImportRecord, Lease, Prepared, Store};
 
 use crate::files;
 
@@ -76,6 +78,62 @@ pub fn region(settings: &Settings, default: Region) -> Region {
         .unwrap_or(default)
 }
 
+/// The currency of rows that name none: the import's, else US dollars (both front-ends
+/// record the installation's currency in the settings).
+pub fn currency(settings: &Settings) -> Currency {
+    settings
+        .currency
+        .as_deref()
+        .and_then(|c| Currency::parse(c).ok())
+        .unwrap_or(Currency::USD)
+}
+
+/// How rows of one import are read and checked.
+#[derive(Clone)]
+pub struct Rows {
+    pub kind: Kind,
+    pub mapping: Mapping,
+    pub region: Region,
+    pub currency: Currency,
+}
+
+impl Rows {
+    /// The problems of one row, as the import will find them (the preview and `--dry-run`).
+    pub fn check(&self, cells: &[String]) -> Result<(), Vec<Problem>> {
+        let (m, region, currency) = (&self.mapping, self.region, self.currency);
+        match self.kind {
+            Kind::Contacts => contact_row(cells, m, region).map(|_| ()),
+            Kind::Companies => company_row(cells, m, region).map(|_| ()),
+            Kind::Leads => lead_row(cells, m, region).map(|_| ()),
+            Kind::Deals => deal_row(cells, m, region, currency).map(|_| ()),
+            Kind::Products => product_row(cells, m, currency).map(|_| ()),
+        }
+    }
+
+    /// Rows (number, cells) checked into a batch of their kind.
+    pub fn batch(&self, rows: Vec<(u64, Vec<String>)>) -> Batch {
+        fn each<T>(
+            rows: Vec<(u64, Vec<String>)>,
+            f: impl Fn(&[String]) -> Result<T, Vec<Problem>>,
+        ) -> Vec<Prepared<T>> {
+            rows.into_iter()
+                .map(|(row, cells)| Prepared {
+                    row,
+                    item: f(&cells),
+                })
+                .collect()
+        }
+        let (m, region, currency) = (&self.mapping, self.region, self.currency);
+        match self.kind {
+            Kind::Contacts => Batch::Contacts(each(rows, |c| contact_row(c, m, region))),
+            Kind::Companies => Batch::Companies(each(rows, |c| company_row(c, m, region))),
+            Kind::Leads => Batch::Leads(each(rows, |c| lead_row(c, m, region))),
+            Kind::Deals => Batch::Deals(each(rows, |c| deal_row(c, m, region, currency))),
+            Kind::Products => Batch::Products(each(rows, |c| product_row(c, m, currency))),
+        }
+    }
+}
+
 /// Runs a claimed import to its end, or until `stop` is set; `progress` hears the counts after
 /// each batch.
 pub fn run(
@@ -105,9 +163,10 @@ pub fn run(
             return fail("the user who started the import is no longer an administrator".into());
         }
     };
-    if rec.kind != "contacts" {
-        return fail(format!("imports of {} are not supported yet", rec.kind));
-    }
+    let kind: Kind = match rec.kind.parse() {
+        Ok(k) => k,
+        Err(e) => return fail(e),
+    };
     // Read it through first: a file that breaks off at row 700,000 writes nothing.
     if rec.rows_total.is_none() {
         let rows = match open(&path, &settings).and_then(|mut t| {
@@ -128,8 +187,13 @@ pub fn run(
     };
     let headers = table.headers.clone();
     let region = region(&settings, default_region);
-    let (tx, rx) = mpsc::sync_channel::<Result<Vec<Prepared>, String>>(2);
-    let mapping = settings.mapping.clone();
+    let (tx, rx) = mpsc::sync_channel::<Result<Batch, String>>(2);
+    let check = Rows {
+        kind,
+        mapping: settings.mapping.clone(),
+        region,
+        currency: currency(&settings),
+    };
     let after = u64::try_from(rec.last_row).unwrap_or(0);
     let mut counts = rec.counts();
     let ended = std::thread::scope(|scope| {
@@ -146,20 +210,16 @@ pub fn run(
                 if row.number <= after {
                     continue;
                 }
-                batch.push(Prepared {
-                    row: row.number,
-                    item: contact_row(&row.cells, &mapping, region),
-                });
-                if batch.len() == BATCH
-                    && tx
-                        .send(Ok(std::mem::replace(&mut batch, Vec::with_capacity(BATCH))))
-                        .is_err()
-                {
-                    return;
+                batch.push((row.number, row.cells));
+                if batch.len() == BATCH {
+                    let full = std::mem::replace(&mut batch, Vec::with_capacity(BATCH));
+                    if tx.send(Ok(check.batch(full))).is_err() {
+                        return;
+                    }
                 }
             }
             if !batch.is_empty() {
-                let _ = tx.send(Ok(batch));
+                let _ = tx.send(Ok(check.batch(batch)));
             }
         });
         for batch in rx {
@@ -175,8 +235,8 @@ pub fn run(
                 Ok(b) => b,
                 Err(e) => return fail(e),
             };
-            let last = batch.last().map(|p| p.row).unwrap_or(0);
-            match store.import_contacts(&actor, &lease, &settings, batch, &headers) {
+            let last = batch.last_row();
+            match store.import_batch(&actor, &lease, &settings, batch, &headers) {
                 Ok(BatchOutcome::Written(c)) => {
                     counts.add(c);
                     progress(&counts, last);

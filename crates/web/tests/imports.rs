@@ -18,8 +18,20 @@ use common::*;
 const BOUNDARY: &str = "----crm-import-test";
 
 fn upload(b: &Browser, file_name: &str, content: &[u8]) -> actix_http::Request {
+    upload_kind(b, "", file_name, content)
+}
+
+/// An upload with the kind chosen on the form (none: the form's default, contacts).
+fn upload_kind(b: &Browser, kind: &str, file_name: &str, content: &[u8]) -> actix_http::Request {
+    let kind = if kind.is_empty() {
+        String::new()
+    } else {
+        format!(
+            "--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"kind\"\r\n\r\n{kind}\r\n"
+        )
+    };
     let mut body = format!(
-        "--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"csrf_token\"\r\n\r\n{}\r\n\
+        "{kind}--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"csrf_token\"\r\n\r\n{}\r\n\
          --{BOUNDARY}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{file_name}\"\r\n\
          Content-Type: application/octet-stream\r\n\r\n",
         b.csrf
@@ -184,6 +196,114 @@ async fn a_file_is_mapped_previewed_imported_reported_and_undone() {
                 .unwrap()
                 .items
                 .is_empty()
+        );
+    }
+}
+
+/// Counterparties as 1C exports them: semicolons, Windows-1251, INN.
+fn companies_cp1251_csv() -> Vec<u8> {
+    let text = "Наименование;ИНН;Телефон;Эл. почта\r\n\
+                ООО Ромашка;7701234567;8 (495) 123-45-67;info@romashka.ru\r\n\
+                ООО \"Ромашка\";7701234567;;\r\n\
+                АО Василёк;7709876543;12;\r\n";
+    let (bytes, _, _) = encoding_rs::WINDOWS_1251.encode(text);
+    bytes.into_owned()
+}
+
+#[actix_rt::test]
+async fn companies_are_imported_in_the_browser_and_undone() {
+    for db in TestStore::each() {
+        let f = fixture(db);
+        let app = app!(f);
+        let admin = sign_in(&app, "admin@example.com").await;
+        let list = body_text(test::call_service(&app, get(&admin, "/imports")).await).await;
+        assert!(
+            list.contains("<option value=\"companies\">Companies</option>"),
+            "the kind is chosen on upload"
+        );
+        let res = test::call_service(&app, upload_kind(&admin, "sales", "x.csv", b"a;b\r\n1;2\r\n")).await;
+        assert_eq!(res.status(), StatusCode::BAD_REQUEST, "an unknown kind is refused");
+        assert!(!importer_file_left(&f.state.files), "and its file is not kept");
+
+        let res = test::call_service(
+            &app,
+            upload_kind(&admin, "companies", "1c.csv", &companies_cp1251_csv()),
+        )
+        .await;
+        assert_eq!(res.status(), StatusCode::SEE_OTHER);
+        let page = location(&res);
+        let id: i64 = page.trim_start_matches("/imports/").parse().unwrap();
+        let html = body_text(test::call_service(&app, get(&admin, &page)).await).await;
+        assert!(html.contains("Companies"), "the page says what is imported");
+        for (col, field) in [(0, "name"), (1, "tax_id"), (2, "phone"), (3, "email")] {
+            assert!(
+                html.contains(&format!("name=\"map_{col}\""))
+                    && html.contains(&format!("<option value=\"{field}\" selected>")),
+                "column {col} guessed as {field}"
+            );
+        }
+        assert!(
+            html.contains("Телефон: This does not look like a phone number."),
+            "the preview shows row 4's problem"
+        );
+        // A companies import offers the companies' fields, not a contact's.
+        assert!(!html.contains("<option value=\"first_name\""), "{html}");
+
+        let start = [
+            ("map_0", "name"),
+            ("map_1", "tax_id"),
+            ("map_2", "phone"),
+            ("map_3", "email"),
+            ("policy", "skip"),
+            ("region", "RU"),
+            ("action", "start"),
+        ];
+        let res = test::call_service(&app, post(&admin, &page, &start)).await;
+        assert_eq!(res.status(), StatusCode::SEE_OTHER);
+        let store = &f.state.store;
+        let rec = store
+            .claim_import("test", chrono::Utc::now(), Some(id))
+            .unwrap()
+            .unwrap();
+        assert_eq!(rec.kind, "companies");
+        let ended = importer::run(
+            store,
+            &f.state.files,
+            &rec,
+            "test",
+            f.state.region,
+            &AtomicBool::new(false),
+            |_, _| {},
+        );
+        let Ended::Done(c) = ended else {
+            panic!("{ended:?}")
+        };
+        assert_eq!((c.created, c.merged, c.failed), (1, 1, 1), "{c:?}");
+        let csv = body_text(test::call_service(&app, get(&admin, &format!("{page}/failures.csv"))).await).await;
+        assert!(
+            csv.contains("4,Телефон,This does not look like a phone number."),
+            "{csv}"
+        );
+        let actor = store
+            .user_for_login("admin@example.com")
+            .unwrap()
+            .unwrap()
+            .0
+            .actor();
+        let made = store.list_companies(&actor, &ListQuery::default()).unwrap();
+        assert_eq!(made.items.len(), 1);
+        let card = store.company(&actor, made.items[0].id).unwrap();
+        assert_eq!((card.tax_id.as_str(), card.phones[0].e164()), ("7701234567", "+74951234567"));
+
+        let res = test::call_service(&app, post(&admin, &format!("{page}/cancel"), &[])).await;
+        assert_eq!(res.status(), StatusCode::SEE_OTHER);
+        assert!(
+            store
+                .list_companies(&actor, &ListQuery::default())
+                .unwrap()
+                .items
+                .is_empty(),
+            "undo takes the companies back"
         );
     }
 }

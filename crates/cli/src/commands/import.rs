@@ -1,5 +1,5 @@
-//! `crm import FILE --kind contacts`: imports a CSV, XLSX, ODS or vCard file as the browser's
-//! import does, in this process, printing progress; `--dry-run` reads and checks every row and
+//! `crm import FILE --kind contacts|companies|leads|deals|products`: imports a CSV, XLSX, ODS or
+//! vCard file as the browser's import does, in this process, printing progress; `--dry-run` reads and checks every row and
 //! writes nothing.
 
 use std::collections::BTreeMap;
@@ -9,7 +9,7 @@ use std::time::Instant;
 
 use anyhow::{Context, Result, bail};
 use crm_core::import::{Kind, guess_mapping};
-use crm_core::import_rows::{Counts, Policy, Settings, contact_row};
+use crm_core::import_rows::{Counts, Policy, Settings};
 use crm_core::{Actor, Role};
 use crm_web::importer::{self, Ended};
 
@@ -19,7 +19,9 @@ use crate::settings::Location;
 pub struct Args {
     /// The file: CSV (any delimiter; UTF-8, UTF-16 or Windows-1251), XLSX, ODS or vCard.
     file: PathBuf,
-    /// What the rows are.
+    /// What the rows are: contacts, companies (matched by tax id, phone, e-mail), leads (each
+    /// row a lead), deals (pipeline and stage by name; company linked or created; contact
+    /// linked by e-mail, phone or name) or products (matched by SKU, else by name).
     #[arg(long, default_value = "contacts")]
     kind: String,
     /// A JSON object naming the field of each column by its header, e.g.
@@ -53,12 +55,6 @@ pub fn run(location: &Location, args: Args) -> Result<()> {
     let (config, store) = super::open(location)?;
     super::require_current_schema(&store, location)?;
     let kind: Kind = args.kind.parse().map_err(|e: String| anyhow::anyhow!(e))?;
-    if kind != Kind::Contacts {
-        bail!(
-            "imports of {} are not supported yet: only contacts",
-            args.kind
-        );
-    }
     let policy: Policy = args
         .policy
         .parse()
@@ -76,6 +72,7 @@ pub fn run(location: &Location, args: Args) -> Result<()> {
         encoding: args.encoding.clone(),
         delimiter: args.delimiter,
         sheet: args.sheet.clone(),
+        currency: Some(config.currency()?.code().to_string()),
     };
     let table = importer::open(&args.file, &settings).map_err(|e| anyhow::anyhow!(e))?;
     settings.mapping = mapping(kind, &table.headers, args.mapping.as_deref())?;
@@ -93,11 +90,13 @@ pub fn run(location: &Location, args: Args) -> Result<()> {
         println!("  {h:30} -> {}", m.as_deref().unwrap_or("(not imported)"));
     }
     if args.dry_run {
-        return dry_run(
-            table,
-            &settings,
-            importer::region(&settings, default_region),
-        );
+        let rows = importer::Rows {
+            kind,
+            mapping: settings.mapping.clone(),
+            region: importer::region(&settings, default_region),
+            currency: importer::currency(&settings),
+        };
+        return dry_run(table, &rows);
     }
 
     let admin = admin(&store, args.user.as_deref())?;
@@ -193,16 +192,12 @@ fn mapping(kind: Kind, headers: &[String], file: Option<&Path>) -> Result<Vec<Op
     Ok(out)
 }
 
-fn dry_run(
-    table: crm_core::import::Table,
-    settings: &Settings,
-    region: crm_core::Region,
-) -> Result<()> {
+fn dry_run(table: crm_core::import::Table, check: &importer::Rows) -> Result<()> {
     let (mut rows, mut failed) = (0u64, 0u64);
     for row in table.rows {
         let row = row.map_err(|e| anyhow::anyhow!("the file cannot be read: {e}"))?;
         rows += 1;
-        if let Err(problems) = contact_row(&row.cells, &settings.mapping, region) {
+        if let Err(problems) = check.check(&row.cells) {
             failed += 1;
             for p in problems {
                 let column = p
@@ -218,7 +213,7 @@ fn dry_run(
         }
     }
     println!(
-        "Dry run: {rows} rows read, {failed} would fail; nothing was written. Duplicates are decided when the import runs."
+        "Dry run: {rows} rows read, {failed} would fail; nothing was written. Duplicates, and names of pipelines, stages, contacts and users, are resolved when the import runs."
     );
     Ok(())
 }

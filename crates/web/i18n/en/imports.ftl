@@ -1,6 +1,6 @@
 nav-imports = Import
 imports-title = Import
-imports-subtitle = Bring contacts in from Excel, 1C, another CRM or an address book.
+imports-subtitle = Bring contacts, companies, leads, deals and products in from Excel, 1C, another CRM or an address book.
 imports-back = All imports
 import-new-title = Import a file
 import-field-file = File
@@ -72,7 +72,6 @@ import-field-company = Company
 import-field-company-name = Company name
 import-field-contact = Contact
 import-field-currency = Currency
-import-field-description = Description
 import-field-email = E-mail
 import-field-first-name = First name
 import-field-industry = Industry
@@ -109,3 +108,17 @@ import-count-companies_created = Companies created
 error-import-started = This import has already started.
 error-import-finished = This import was undone already.
 import-flash-uploaded = The file is read. Check the columns and the preview, then start the import.
+
+# Kinds other than contacts
+import-field-kind = What the rows are
+import-kind-contacts = Contacts
+import-kind-companies = Companies
+import-kind-leads = Leads
+import-kind-deals = Deals
+import-kind-products = Products
+import-field-category = Category
+error-import-unknown-pipeline = No pipeline has this name.
+error-import-unknown-stage = The pipeline has no stage of this name.
+error-import-lost-stage = A deal cannot be imported into a lost stage: its reason is not in the file.
+error-import-unknown-contact = No contact has this e-mail, phone or name. Import the contacts first.
+error-import-ambiguous-contact = Several contacts match; write the contact's e-mail or phone instead.

@@ -1,6 +1,6 @@
 nav-imports = Импорт
 imports-title = Импорт
-imports-subtitle = Перенесите контакты из Excel, 1С, другой CRM или адресной книги.
+imports-subtitle = Перенесите контакты, компании, лиды, сделки и товары из Excel, 1С, другой CRM или адресной книги.
 imports-back = Все импорты
 import-new-title = Импортировать файл
 import-field-file = Файл
@@ -72,7 +72,6 @@ import-field-company = Компания
 import-field-company-name = Название компании
 import-field-contact = Контакт
 import-field-currency = Валюта
-import-field-description = Описание
 import-field-email = E-mail
 import-field-first-name = Имя
 import-field-industry = Отрасль
@@ -109,3 +108,17 @@ import-count-companies_created = Создано компаний
 error-import-started = Этот импорт уже начат.
 error-import-finished = Этот импорт уже отменён.
 import-flash-uploaded = Файл прочитан. Проверьте столбцы и образец, затем начните импорт.
+
+# Kinds other than contacts
+import-field-kind = Что в строках
+import-kind-contacts = Контакты
+import-kind-companies = Компании
+import-kind-leads = Лиды
+import-kind-deals = Сделки
+import-kind-products = Товары
+import-field-category = Категория
+error-import-unknown-pipeline = Нет воронки с таким названием.
+error-import-unknown-stage = В воронке нет этапа с таким названием.
+error-import-lost-stage = Сделку нельзя загрузить в этап проигрыша: причины в файле нет.
+error-import-unknown-contact = Нет контакта с такой почтой, телефоном или именем. Сначала загрузите контакты.
+error-import-ambiguous-contact = Подходят несколько контактов; укажите почту или телефон контакта.

@@ -1,4 +1,4 @@
-//! Importing contacts in the browser (administrators): upload a file, check the guessed column
+//! Importing contacts, companies, leads, deals and products in the browser (administrators): upload a file, check the guessed column
 //! mapping against a preview of the first rows with each problem shown, start it as a
 //! background job, follow its progress, read the report and download the failed rows.
 
@@ -7,7 +7,7 @@ use actix_web::http::header::{CONTENT_DISPOSITION, CONTENT_TYPE};
 use actix_web::{HttpRequest, HttpResponse, web};
 use crm_core::FieldErrors;
 use crm_core::import::{Kind, fields, guess_mapping};
-use crm_core::import_rows::{Mapping, Policy, Settings, contact_row};
+use crm_core::import_rows::{Mapping, Policy, Settings};
 use serde::Serialize;
 
 use crate::auth::Session;
@@ -94,6 +94,17 @@ pub async fn upload(
         up.discard();
         return Err(e);
     }
+    // A form without the choice (an older page) imports contacts.
+    let kind: Kind = match up.field("kind") {
+        "" => Kind::Contacts,
+        k => match k.parse() {
+            Ok(k) => k,
+            Err(e) => {
+                up.discard();
+                return Err(WebError::BadRequest(e));
+            }
+        },
+    };
     let mut incoming: Vec<Incoming> = up.files;
     let Some(file) = incoming.pop() else {
         return Ok(redirect_with_flash(
@@ -136,7 +147,6 @@ pub async fn upload(
             ));
         }
     };
-    let kind = Kind::Contacts;
     let hash = importer::headers_hash(&headers);
     let a = actor(&session);
     let st2 = st.clone();
@@ -152,6 +162,7 @@ pub async fn upload(
         });
     let settings = Settings {
         mapping,
+        currency: Some(state.currency.code().to_string()),
         ..Settings::default()
     };
     let id = blocking(move || {
@@ -218,6 +229,8 @@ async fn render_show(
     let rec = blocking(move || st.store.import(&a, id)).await?;
     let mut page = Page::new(state, req, Some(session), "imports");
     page.insert("import", &view(&rec, session.zone));
+    let kind: Kind = rec.kind.parse().unwrap_or(Kind::Contacts);
+    page.insert("kind", kind.as_str());
     if rec.status == "draft" {
         let settings = settings.unwrap_or_else(|| rec.settings());
         let path = files::path_of(&state.files, &rec.file_key);
@@ -245,12 +258,18 @@ async fn render_show(
         let mapping: Mapping = (0..headers.len())
             .map(|i| settings.mapping.get(i).cloned().flatten())
             .collect();
+        let check = importer::Rows {
+            kind,
+            mapping: mapping.clone(),
+            region,
+            currency: importer::currency(&settings),
+        };
         let preview: Vec<PreviewRow> = rows
             .iter()
             .map(|r| PreviewRow {
                 number: r.number,
                 cells: r.cells.clone(),
-                problems: match contact_row(&r.cells, &mapping, region) {
+                problems: match check.check(&r.cells) {
                     Ok(_) => Vec::new(),
                     Err(ps) => ps
                         .iter()
@@ -274,7 +293,7 @@ async fn render_show(
                 field: mapping[index].clone().unwrap_or_default(),
             })
             .collect();
-        let choices: Vec<Choice> = fields(Kind::Contacts)
+        let choices: Vec<Choice> = fields(kind)
             .iter()
             .map(|f| Choice {
                 key: f.key,
@@ -340,7 +359,10 @@ pub async fn save(
     };
     session.check_csrf(&value("csrf_token"))?;
     let mut errors = FieldErrors::new();
-    let known: Vec<&str> = fields(Kind::Contacts).iter().map(|f| f.key).collect();
+    let (st, a) = (state.clone(), actor(&session));
+    let rec = blocking(move || st.store.import(&a, id)).await?;
+    let kind: Kind = rec.kind.parse().unwrap_or(Kind::Contacts);
+    let known: Vec<&str> = fields(kind).iter().map(|f| f.key).collect();
     let mut mapping: Mapping = Vec::new();
     for (k, v) in form.iter() {
         if let Some(i) = k.strip_prefix("map_").and_then(|i| i.parse::<usize>().ok()) {
@@ -363,24 +385,29 @@ pub async fn save(
         errors.add("region", "import-error-region");
     }
     let single: Vec<&String> = mapping.iter().flatten().collect();
-    for f in fields(Kind::Contacts).iter().filter(|f| !f.repeatable) {
+    for f in fields(kind).iter().filter(|f| !f.repeatable) {
         if single.iter().filter(|s| s.as_str() == f.key).count() > 1 {
             errors.add("mapping", "import-error-field-twice");
             break;
         }
     }
-    if !single
-        .iter()
-        .any(|s| matches!(s.as_str(), "name" | "first_name" | "last_name"))
-    {
+    // The field without which no row of the kind can be imported.
+    let named: &[&str] = match kind {
+        Kind::Contacts => &["name", "first_name", "last_name"],
+        Kind::Companies | Kind::Products => &["name"],
+        Kind::Leads => &["title", "name", "company", "phone", "email"],
+        Kind::Deals => &["title"],
+    };
+    if !single.iter().any(|s| named.contains(&s.as_str())) {
         errors.add("mapping", "import-error-no-name");
     }
-    let (st, a) = (state.clone(), actor(&session));
-    let rec = blocking(move || st.store.import(&a, id)).await?;
     let mut settings = rec.settings();
     settings.mapping = mapping;
     settings.policy = policy;
     settings.region = Some(region.to_uppercase());
+    if settings.currency.is_none() {
+        settings.currency = Some(state.currency.code().to_string());
+    }
     let start = value("action") == "start";
     if !errors.is_empty() || !start {
         return render_show(&state, &req, &session, id, Some(settings), &errors).await;
