@@ -112,12 +112,7 @@ pub fn lead_row(
 }
 
 /// An amount as spreadsheets hold it: `1 234,50`, `1,234.50`, or a number cell (`1234.5`).
-fn amount(
-    c: &Cells<'_>,
-    key: &str,
-    currency: Currency,
-    out: &mut Vec<Problem>,
-) -> Option<String> {
+fn amount(c: &Cells<'_>, key: &str, currency: Currency, out: &mut Vec<Problem>) -> Option<String> {
     let (col, raw) = c.all(key).into_iter().next()?;
     match parse_decimal(raw, currency.exponent(), MAX_MINOR) {
         Ok(minor) => Some(currency.plain(minor)),

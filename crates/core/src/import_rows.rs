@@ -171,7 +171,11 @@ impl<'a> Cells<'a> {
 }
 
 /// Each problem of a validated input, pointed at the column its field came from.
-pub(crate) fn problems(errors: &FieldErrors, cells: &Cells<'_>, field_of: fn(&str) -> &str) -> Vec<Problem> {
+pub(crate) fn problems(
+    errors: &FieldErrors,
+    cells: &Cells<'_>,
+    field_of: fn(&str) -> &str,
+) -> Vec<Problem> {
     errors
         .iter()
         .map(|e| {

@@ -257,7 +257,8 @@ fn write_companies(
             continue;
         };
         let mut draft = c.draft;
-        draft.responsible_id = responsible;
+        // Only a responsible the row names reassigns a company that exists.
+        draft.responsible_id = c.responsible.is_some().then_some(responsible).flatten();
         // Tax id first: two firms may share a switchboard number, never an INN.
         let keys: Vec<String> = (!draft.tax_id.is_empty())
             .then(|| format!("t{}", draft.tax_id))
@@ -267,6 +268,7 @@ fn write_companies(
             .collect();
         match keys.iter().find_map(|k| known.get(k).copied()) {
             None => {
+                draft.responsible_id = responsible;
                 let id = insert_company(conn, actor, import_id, &draft)?;
                 for k in keys {
                     known.insert(k, id);
@@ -394,11 +396,7 @@ fn write_leads(
 }
 
 /// A contact named by a deal: its e-mail, its phone, or its exact name.
-fn find_contacts(
-    conn: &mut DbConn,
-    named: &str,
-    e164: Option<&str>,
-) -> StoreResult<Vec<i64>> {
+fn find_contacts(conn: &mut DbConn, named: &str, e164: Option<&str>) -> StoreResult<Vec<i64>> {
     let mut ids: Vec<i64> = if named.contains('@') {
         emails::table
             .filter(emails::lower.eq(named.to_lowercase()))

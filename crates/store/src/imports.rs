@@ -381,10 +381,7 @@ impl Store {
                 }),
             )?;
             // The records of the kind the file held.
-            let kind: String = imports::table
-                .find(id)
-                .select(imports::kind)
-                .first(conn)?;
+            let kind: String = imports::table.find(id).select(imports::kind).first(conn)?;
             Ok(match kind.as_str() {
                 "companies" => made.len() as u64,
                 "leads" => others.leads,

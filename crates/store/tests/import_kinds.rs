@@ -90,22 +90,34 @@ fn batch(kind: Kind, f: &File, rows: Vec<(u64, Vec<String>)>) -> Batch {
     match kind {
         Kind::Companies => Batch::Companies(
             rows.iter()
-                .map(|(n, c)| Prepared { row: *n, item: company_row(c, m, ru()) })
+                .map(|(n, c)| Prepared {
+                    row: *n,
+                    item: company_row(c, m, ru()),
+                })
                 .collect(),
         ),
         Kind::Leads => Batch::Leads(
             rows.iter()
-                .map(|(n, c)| Prepared { row: *n, item: lead_row(c, m, ru()) })
+                .map(|(n, c)| Prepared {
+                    row: *n,
+                    item: lead_row(c, m, ru()),
+                })
                 .collect(),
         ),
         Kind::Deals => Batch::Deals(
             rows.iter()
-                .map(|(n, c)| Prepared { row: *n, item: deal_row(c, m, ru(), rub()) })
+                .map(|(n, c)| Prepared {
+                    row: *n,
+                    item: deal_row(c, m, ru(), rub()),
+                })
                 .collect(),
         ),
         Kind::Products => Batch::Products(
             rows.iter()
-                .map(|(n, c)| Prepared { row: *n, item: product_row(c, m, rub()) })
+                .map(|(n, c)| Prepared {
+                    row: *n,
+                    item: product_row(c, m, rub()),
+                })
                 .collect(),
         ),
         Kind::Contacts => unreachable!(),
@@ -223,7 +235,10 @@ fn companies_are_matched_by_tax_id_phone_and_email_and_undone() {
         let romashka = all.items.iter().find(|r| r.name == "ООО Ромашка").unwrap();
         let romashka = s.company(&admin, romashka.id).unwrap();
         assert_eq!(romashka.phones[0].e164(), "+74951234567", "{b}");
-        assert_eq!(romashka.address, "Москва", "{b}: a later row does not overwrite");
+        assert_eq!(
+            romashka.address, "Москва",
+            "{b}: a later row does not overwrite"
+        );
 
         assert_eq!(s.cancel_import(&admin, id).unwrap(), 2, "{b}");
         let left = s.list_companies(&admin, &ListQuery::default()).unwrap();
@@ -237,12 +252,14 @@ fn skip_and_overwrite_policies_for_companies() {
     for t in TestStore::each() {
         let (s, b) = (&t.store, t.backend_name());
         let admin = user(s, "admin@example.com", Role::Admin);
+        let manager = user(s, "m@example.com", Role::Manager);
         let old = s
             .create_company(
                 &admin,
                 &CompanyInput {
                     name: "Старое имя".into(),
                     tax_id: "7701234567".into(),
+                    responsible_id: manager.user_id(),
                     ..Default::default()
                 }
                 .validate(ru())
@@ -256,7 +273,13 @@ fn skip_and_overwrite_policies_for_companies() {
         assert_eq!(s.company(&admin, old.id).unwrap().name, "Старое имя", "{b}");
         let (_, c) = run(s, &admin, Kind::Companies, &f, Policy::Overwrite);
         assert_eq!(tuple(&c), (0, 1, 0, 0, 0), "{b}");
-        assert_eq!(s.company(&admin, old.id).unwrap().name, "Новое имя", "{b}");
+        let now = s.company(&admin, old.id).unwrap();
+        assert_eq!(now.name, "Новое имя", "{b}");
+        assert_eq!(
+            now.responsible_id,
+            manager.user_id(),
+            "{b}: a file without a responsible column reassigns nobody"
+        );
     }
 }
 
@@ -276,19 +299,28 @@ fn leads_are_imported_one_per_row_without_webhooks_and_undone() {
         assert_eq!(
             failures(s, &admin, id),
             // The CSV's record number: the quoted line break does not count.
-            [(4, "Источник".to_string(), "error-source-unknown".to_string())],
+            [(
+                4,
+                "Источник".to_string(),
+                "error-source-unknown".to_string()
+            )],
             "{b}"
         );
         let leads = s.list_leads(&admin, None, &ListQuery::default()).unwrap();
         assert_eq!(leads.items.len(), 2, "{b}");
-        let first = s.lead(&admin, leads.items.iter().map(|l| l.id).min().unwrap()).unwrap();
+        let first = s
+            .lead(&admin, leads.items.iter().map(|l| l.id).min().unwrap())
+            .unwrap();
         assert_eq!(first.phone_e164.as_deref(), Some("+74951234567"), "{b}");
         assert_eq!(first.source, "import", "{b}");
         assert_eq!(first.message, "Нужны окна,\nтри штуки", "{b}");
         assert_eq!(first.utm_source, "yandex", "{b}");
         assert_eq!(s.cancel_import(&admin, id).unwrap(), 2, "{b}");
         assert!(
-            s.list_leads(&admin, None, &ListQuery::default()).unwrap().items.is_empty(),
+            s.list_leads(&admin, None, &ListQuery::default())
+                .unwrap()
+                .items
+                .is_empty(),
             "{b}"
         );
     }
@@ -302,7 +334,14 @@ fn deals_xlsx() -> Vec<u8> {
     let sheet = book.add_worksheet();
     let date = Format::new().set_num_format("dd.mm.yyyy");
     let head = [
-        "Название", "Сумма", "Валюта", "Воронка", "Этап", "Компания", "Контакт", "Дата закрытия",
+        "Название",
+        "Сумма",
+        "Валюта",
+        "Воронка",
+        "Этап",
+        "Компания",
+        "Контакт",
+        "Дата закрытия",
     ];
     for (i, h) in head.iter().enumerate() {
         sheet.write_string(0, i as u16, *h).unwrap();
@@ -366,8 +405,16 @@ fn deals_resolve_pipelines_stages_companies_and_contacts_and_are_undone() {
         assert_eq!(
             failures(s, &admin, id),
             [
-                (4, "Этап".to_string(), "error-import-unknown-stage".to_string()),
-                (5, "Контакт".to_string(), "error-import-unknown-contact".to_string()),
+                (
+                    4,
+                    "Этап".to_string(),
+                    "error-import-unknown-stage".to_string()
+                ),
+                (
+                    5,
+                    "Контакт".to_string(),
+                    "error-import-unknown-contact".to_string()
+                ),
                 (6, "Сумма".to_string(), "error-number-invalid".to_string()),
                 (6, "Название".to_string(), "error-required".to_string()),
             ],
@@ -379,7 +426,11 @@ fn deals_resolve_pipelines_stages_companies_and_contacts_and_are_undone() {
             s.deal(&admin, id).unwrap()
         };
         let windows = by_title("Окна для офиса");
-        assert_eq!((windows.amount, windows.currency), (15_000_050, rub()), "{b}");
+        assert_eq!(
+            (windows.amount, windows.currency),
+            (15_000_050, rub()),
+            "{b}"
+        );
         assert_eq!(windows.contact_id, Some(anna.id), "{b}");
         assert_eq!(
             windows.expected_close,
@@ -397,15 +448,18 @@ fn deals_resolve_pipelines_stages_companies_and_contacts_and_are_undone() {
         assert_eq!(garage.stage_kind, crm_core::StageKind::Won, "{b}");
 
         assert_eq!(s.cancel_import(&admin, id).unwrap(), 3, "{b}");
+        assert!(deals(s, &admin).items.is_empty(), "{b}");
         assert!(
-            deals(s, &admin).items.is_empty(),
-            "{b}"
-        );
-        assert!(
-            s.list_companies(&admin, &ListQuery::default()).unwrap().items.is_empty(),
+            s.list_companies(&admin, &ListQuery::default())
+                .unwrap()
+                .items
+                .is_empty(),
             "{b}: the company the deals made goes too"
         );
-        assert!(s.contact(&admin, anna.id).is_ok(), "{b}: the linked contact stays");
+        assert!(
+            s.contact(&admin, anna.id).is_ok(),
+            "{b}: the linked contact stays"
+        );
     }
 }
 
@@ -447,18 +501,29 @@ fn products_are_matched_by_sku_then_name_and_undone() {
             "{b}: {got:?}"
         );
         let w = s.product(old.id).unwrap();
-        assert_eq!((w.name.as_str(), w.price, w.category.as_str()), ("Окно ПВХ 1200х1400", 1_250_000, "Окна"), "{b}");
+        assert_eq!(
+            (w.name.as_str(), w.price, w.category.as_str()),
+            ("Окно ПВХ 1200х1400", 1_250_000, "Окна"),
+            "{b}"
+        );
         let all = s.list_products(&ListQuery::default()).unwrap();
         assert_eq!(all.items.len(), 2, "{b}");
         let install = all.items.iter().find(|p| p.name == "Монтаж").unwrap();
         assert_eq!(
-            (install.unit.as_str(), install.category.as_str(), install.price),
+            (
+                install.unit.as_str(),
+                install.category.as_str(),
+                install.price
+            ),
             ("услуга", "Работы", 300_000),
             "{b}: the second row filled the first's empty category"
         );
         assert_eq!(s.cancel_import(&admin, id).unwrap(), 1, "{b}");
         let left = s.list_products(&ListQuery::default()).unwrap();
         assert_eq!(left.items.len(), 1, "{b}");
-        assert_eq!(left.items[0].name, "Окно ПВХ 1200х1400", "{b}: an update stays");
+        assert_eq!(
+            left.items[0].name, "Окно ПВХ 1200х1400",
+            "{b}: an update stays"
+        );
     }
 }

@@ -14,11 +14,11 @@ use std::sync::mpsc;
 use std::thread::JoinHandle;
 use std::time::Duration;
 
+use crm_core::Region;
 use crm_core::import::{Kind, ReadOptions, Table, read};
 use crm_core::import_kinds::{deal_row, lead_row, product_row};
 use crm_core::import_rows::{Counts, Mapping, Problem, Settings, company_row, contact_row};
 use crm_core::money::Currency;
-use crm_core::Region;
 use crm_store::{Batch, BatchOutcome, ImportRecord, Lease, Prepared, Store};
 
 use crate::files;

@@ -26,9 +26,7 @@ fn upload_kind(b: &Browser, kind: &str, file_name: &str, content: &[u8]) -> acti
     let kind = if kind.is_empty() {
         String::new()
     } else {
-        format!(
-            "--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"kind\"\r\n\r\n{kind}\r\n"
-        )
+        format!("--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"kind\"\r\n\r\n{kind}\r\n")
     };
     let mut body = format!(
         "{kind}--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"csrf_token\"\r\n\r\n{}\r\n\
@@ -221,9 +219,20 @@ async fn companies_are_imported_in_the_browser_and_undone() {
             list.contains("<option value=\"companies\">Companies</option>"),
             "the kind is chosen on upload"
         );
-        let res = test::call_service(&app, upload_kind(&admin, "sales", "x.csv", b"a;b\r\n1;2\r\n")).await;
-        assert_eq!(res.status(), StatusCode::BAD_REQUEST, "an unknown kind is refused");
-        assert!(!importer_file_left(&f.state.files), "and its file is not kept");
+        let res = test::call_service(
+            &app,
+            upload_kind(&admin, "sales", "x.csv", b"a;b\r\n1;2\r\n"),
+        )
+        .await;
+        assert_eq!(
+            res.status(),
+            StatusCode::BAD_REQUEST,
+            "an unknown kind is refused"
+        );
+        assert!(
+            !importer_file_left(&f.state.files),
+            "and its file is not kept"
+        );
 
         let res = test::call_service(
             &app,
@@ -279,7 +288,9 @@ async fn companies_are_imported_in_the_browser_and_undone() {
             panic!("{ended:?}")
         };
         assert_eq!((c.created, c.merged, c.failed), (1, 1, 1), "{c:?}");
-        let csv = body_text(test::call_service(&app, get(&admin, &format!("{page}/failures.csv"))).await).await;
+        let csv =
+            body_text(test::call_service(&app, get(&admin, &format!("{page}/failures.csv"))).await)
+                .await;
         assert!(
             csv.contains("4,Телефон,This does not look like a phone number."),
             "{csv}"
@@ -293,7 +304,10 @@ async fn companies_are_imported_in_the_browser_and_undone() {
         let made = store.list_companies(&actor, &ListQuery::default()).unwrap();
         assert_eq!(made.items.len(), 1);
         let card = store.company(&actor, made.items[0].id).unwrap();
-        assert_eq!((card.tax_id.as_str(), card.phones[0].e164()), ("7701234567", "+74951234567"));
+        assert_eq!(
+            (card.tax_id.as_str(), card.phones[0].e164()),
+            ("7701234567", "+74951234567")
+        );
 
         let res = test::call_service(&app, post(&admin, &format!("{page}/cancel"), &[])).await;
         assert_eq!(res.status(), StatusCode::SEE_OTHER);
