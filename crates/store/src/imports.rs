@@ -325,8 +325,9 @@ impl Store {
         })
     }
 
-    /// Stops an import (or undoes a finished one) and takes back every contact and company it
-    /// created; records it changed stay changed (their history says so).
+    /// Stops an import (or undoes a finished one) and takes back every record it created
+    /// (contacts, companies, leads, deals, products); records it changed stay changed (their
+    /// history says so). Returns how many records of the import's kind were removed.
     pub fn cancel_import(&self, actor: &Actor, id: i64) -> StoreResult<u64> {
         admin_only(actor)?;
         self.write(|conn| {
