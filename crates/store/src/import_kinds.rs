@@ -10,7 +10,7 @@ use std::collections::{HashMap, HashSet};
 
 use crm_core::import_kinds::{DealRow, LeadRow, ProductRow, merge_product};
 use crm_core::import_rows::{CompanyRow, ContactRow, Counts, Policy, Problem, Settings};
-use crm_core::{Actor, CompanyDraft, ProductDraft, StageKind, text};
+use crm_core::{Actor, CompanyDraft, ProductDraft};
 use diesel::prelude::*;
 
 use crate::conn::{DbConn, Store};
@@ -18,8 +18,7 @@ use crate::error::StoreResult;
 use crate::imports::{BatchOutcome, Lease, Prepared, columns_of, now};
 use crate::parties::{self, Owner};
 use crate::schema::{
-    companies, contacts, deals, emails, import_failures, leads, phones, product_terms, products,
-    users,
+    companies, deals, emails, import_failures, leads, phones, product_terms, products, users,
 };
 use crate::scope::admin_only;
 
@@ -74,7 +73,7 @@ impl Store {
                 Batch::Contacts(_) => {}
                 Batch::Companies(rows) => write_companies(conn, actor, id, &mut r, rows)?,
                 Batch::Leads(rows) => write_leads(conn, actor, id, &mut r, rows)?,
-                Batch::Deals(rows) => write_deals(conn, actor, id, &mut r, rows)?,
+                Batch::Deals(rows) => crate::import_deals::write(conn, actor, id, &mut r, rows)?,
                 Batch::Products(rows) => write_products(conn, actor, id, &mut r, rows)?,
             }
             r.save(conn, id)
@@ -83,10 +82,10 @@ impl Store {
 }
 
 /// What a batch did, and its failed rows.
-struct Report<'a> {
+pub(crate) struct Report<'a> {
     columns: &'a [String],
-    settings: &'a Settings,
-    counts: Counts,
+    pub(crate) settings: &'a Settings,
+    pub(crate) counts: Counts,
     failures: Vec<(u64, String, String)>,
 }
 
@@ -101,7 +100,7 @@ impl<'a> Report<'a> {
     }
 
     /// A row that is not imported, with each of its problems.
-    fn fail(&mut self, row: u64, problems: &[Problem]) {
+    pub(crate) fn fail(&mut self, row: u64, problems: &[Problem]) {
         self.counts.failed += 1;
         for p in problems {
             let column = p
@@ -113,7 +112,7 @@ impl<'a> Report<'a> {
     }
 
     /// A row that names something the store cannot resolve, in the column of `field`.
-    fn fail_field(&mut self, row: u64, field: &str, code: &'static str) {
+    pub(crate) fn fail_field(&mut self, row: u64, field: &str, code: &'static str) {
         let p = Problem {
             column: columns_of(self.settings, field),
             field: field.into(),
@@ -138,7 +137,7 @@ impl<'a> Report<'a> {
 }
 
 /// Active users by lower-cased e-mail, for the rows' responsible.
-fn users_by_email<'a>(
+pub(crate) fn users_by_email<'a>(
     conn: &mut DbConn,
     named: impl Iterator<Item = &'a str>,
 ) -> StoreResult<HashMap<String, i64>> {
@@ -158,7 +157,7 @@ fn users_by_email<'a>(
 
 /// The responsible of a row: the user it names, else the import's default; `None` when it
 /// names no active user (the row has failed).
-fn responsible_of(
+pub(crate) fn responsible_of(
     r: &mut Report<'_>,
     row: u64,
     named: Option<&String>,
@@ -334,7 +333,7 @@ fn company_draft(conn: &mut DbConn, actor: &Actor, id: i64) -> StoreResult<Compa
     })
 }
 
-fn insert_company(
+pub(crate) fn insert_company(
     conn: &mut DbConn,
     actor: &Actor,
     import_id: i64,
@@ -393,195 +392,6 @@ fn write_leads(
         r.counts.created += 1;
     }
     Ok(())
-}
-
-/// A contact named by a deal: its e-mail, its phone, or its exact name.
-fn find_contacts(conn: &mut DbConn, named: &str, e164: Option<&str>) -> StoreResult<Vec<i64>> {
-    let mut ids: Vec<i64> = if named.contains('@') {
-        emails::table
-            .filter(emails::lower.eq(named.to_lowercase()))
-            .select(emails::contact_id)
-            .load::<Option<i64>>(conn)?
-            .into_iter()
-            .flatten()
-            .collect()
-    } else if let Some(e164) = e164 {
-        phones::table
-            .filter(phones::e164.eq(e164))
-            .select(phones::contact_id)
-            .load::<Option<i64>>(conn)?
-            .into_iter()
-            .flatten()
-            .collect()
-    } else {
-        contacts::table
-            .filter(contacts::sort_name.eq(text::fold(named)))
-            .select(contacts::id)
-            .load(conn)?
-    };
-    ids.sort_unstable();
-    ids.dedup();
-    Ok(ids)
-}
-
-/// Deals: placed in the pipeline and stage they name (the first pipeline and its first open
-/// stage when they name none), linked to the company they name (created once when there is
-/// none) and to an existing contact. Each row is a deal: deals have no key to match on.
-fn write_deals(
-    conn: &mut DbConn,
-    actor: &Actor,
-    import_id: i64,
-    r: &mut Report<'_>,
-    rows: Vec<Prepared<DealRow>>,
-) -> StoreResult<()> {
-    let ok = || rows.iter().filter_map(|p| p.item.as_ref().ok());
-    let users = users_by_email(conn, ok().filter_map(|d| d.responsible.as_deref()))?;
-    let pipelines = crate::pipelines::load_all(conn)?;
-    let mut company_ids: HashMap<String, Option<i64>> = HashMap::new();
-    let mut contact_ids: HashMap<String, Vec<i64>> = HashMap::new();
-    for Prepared { row, item } in rows {
-        let d = match item {
-            Ok(d) => d,
-            Err(problems) => {
-                r.fail(row, &problems);
-                continue;
-            }
-        };
-        let pipeline = match &d.pipeline {
-            None => pipelines.first(),
-            Some(name) => {
-                let f = text::fold(name);
-                pipelines.iter().find(|p| text::fold(&p.name) == f)
-            }
-        };
-        let Some(pipeline) = pipeline else {
-            r.fail_field(row, "pipeline", "error-import-unknown-pipeline");
-            continue;
-        };
-        let stage = match &d.stage {
-            None => pipeline.first_open(),
-            Some(name) => {
-                let f = text::fold(name);
-                pipeline.stages.iter().find(|s| text::fold(&s.name) == f)
-            }
-        };
-        let Some(stage) = stage else {
-            r.fail_field(row, "stage", "error-import-unknown-stage");
-            continue;
-        };
-        if stage.kind == StageKind::Lost {
-            // A lost deal needs its reason, which a file does not give.
-            r.fail_field(row, "stage", "error-import-lost-stage");
-            continue;
-        }
-        let Some(responsible) = responsible_of(r, row, d.responsible.as_ref(), &users, actor)
-        else {
-            continue;
-        };
-        let contact_id = match &d.contact {
-            None => None,
-            Some(named) => {
-                if !contact_ids.contains_key(named) {
-                    let found = find_contacts(conn, named, d.contact_e164.as_deref())?;
-                    contact_ids.insert(named.clone(), found);
-                }
-                match contact_ids.get(named).map(Vec::as_slice) {
-                    Some([id]) => Some(*id),
-                    Some([]) | None => {
-                        r.fail_field(row, "contact", "error-import-unknown-contact");
-                        continue;
-                    }
-                    Some(_) => {
-                        r.fail_field(row, "contact", "error-import-ambiguous-contact");
-                        continue;
-                    }
-                }
-            }
-        };
-        let company_id = match &d.company {
-            None => None,
-            Some(name) => {
-                let folded = text::fold(name);
-                match company_ids.get(&folded) {
-                    Some(id) => *id,
-                    None => {
-                        let id = company_by_name(conn, actor, import_id, r, name, &folded)?;
-                        company_ids.insert(folded, Some(id));
-                        Some(id)
-                    }
-                }
-            }
-        };
-        let t = now();
-        let draft = d.draft;
-        let id: i64 = diesel::insert_into(deals::table)
-            .values((
-                deals::title.eq(&draft.title),
-                deals::sort_title.eq(text::fold(&draft.title)),
-                deals::pipeline_id.eq(pipeline.id),
-                deals::stage_id.eq(stage.id),
-                deals::state.eq(stage.kind.as_str()),
-                deals::amount.eq(draft.amount),
-                deals::currency.eq(draft.currency.code()),
-                deals::responsible_id.eq(responsible),
-                deals::deal_type.eq(&draft.deal_type),
-                deals::source.eq(&draft.source),
-                deals::expected_close.eq(draft.expected_close),
-                deals::contact_id.eq(contact_id),
-                deals::company_id.eq(company_id),
-                deals::visible_to_all.eq(false),
-                deals::closed_at.eq(stage.kind.is_closed().then_some(t)),
-                deals::notes.eq(&draft.notes),
-                deals::version.eq(1),
-                deals::created_by.eq(actor.user_id()),
-                deals::created_at.eq(t),
-                deals::updated_at.eq(t),
-                deals::import_id.eq(import_id),
-            ))
-            .returning(deals::id)
-            .get_result(conn)?;
-        // The stage history starts where the file put the deal.
-        crate::deals::record_move(conn, actor, id, None, stage.id, t)?;
-        r.counts.created += 1;
-    }
-    Ok(())
-}
-
-/// The company named `name`, linked when one exists (the oldest of that name), else created
-/// for this import (and taken back with it).
-fn company_by_name(
-    conn: &mut DbConn,
-    actor: &Actor,
-    import_id: i64,
-    r: &mut Report<'_>,
-    name: &str,
-    folded: &str,
-) -> StoreResult<i64> {
-    let found: Option<i64> = companies::table
-        .filter(companies::sort_name.eq(folded))
-        .order(companies::id)
-        .select(companies::id)
-        .first(conn)
-        .optional()?;
-    if let Some(id) = found {
-        return Ok(id);
-    }
-    let draft = CompanyDraft {
-        name: name.to_string(),
-        industry: String::new(),
-        website: String::new(),
-        phones: Vec::new(),
-        emails: Vec::new(),
-        address: String::new(),
-        tax_id: String::new(),
-        bank_details: String::new(),
-        tags: Vec::new(),
-        responsible_id: r.settings.responsible_id.or(actor.user_id()),
-        visible_to_all: false,
-        notes: String::new(),
-    };
-    r.counts.companies_created += 1;
-    insert_company(conn, actor, import_id, &draft)
 }
 
 /// Products: matched by SKU, or by exact name when the row has no SKU; new ones inserted,

@@ -17,6 +17,7 @@ mod demo_work;
 mod departments;
 mod error;
 mod idempotency;
+mod import_deals;
 mod import_kinds;
 mod imports;
 mod jobs;
