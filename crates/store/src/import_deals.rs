@@ -4,14 +4,14 @@
 use std::collections::HashMap;
 
 use crm_core::import_kinds::DealRow;
-use crm_core::{Actor, CompanyDraft, StageKind, text};
+use crm_core::{Actor, StageKind, text};
 use diesel::prelude::*;
 
 use crate::conn::DbConn;
 use crate::error::StoreResult;
-use crate::import_kinds::{Report, insert_company, responsible_of, users_by_email};
-use crate::imports::{Prepared, now};
-use crate::schema::{companies, contacts, deals, emails, phones};
+use crate::import_kinds::{Report, responsible_of, users_by_email};
+use crate::imports::{Prepared, companies_named, now};
+use crate::schema::{contacts, deals, emails, phones};
 
 /// A contact named by a deal: its e-mail, its phone, or its exact name.
 fn find_contacts(conn: &mut DbConn, named: &str, e164: Option<&str>) -> StoreResult<Vec<i64>> {
@@ -55,7 +55,13 @@ pub(crate) fn write(
     let ok = || rows.iter().filter_map(|p| p.item.as_ref().ok());
     let users = users_by_email(conn, ok().filter_map(|d| d.responsible.as_deref()))?;
     let pipelines = crate::pipelines::load_all(conn)?;
-    let mut company_ids: HashMap<String, Option<i64>> = HashMap::new();
+    let company_ids = companies_named(
+        conn,
+        actor,
+        import_id,
+        r,
+        ok().filter_map(|d| d.company.as_deref()),
+    )?;
     let mut contact_ids: HashMap<String, Vec<i64>> = HashMap::new();
     for Prepared { row, item } in rows {
         let d = match item {
@@ -116,20 +122,10 @@ pub(crate) fn write(
                 }
             }
         };
-        let company_id = match &d.company {
-            None => None,
-            Some(name) => {
-                let folded = text::fold(name);
-                match company_ids.get(&folded) {
-                    Some(id) => *id,
-                    None => {
-                        let id = company_by_name(conn, actor, import_id, r, name, &folded)?;
-                        company_ids.insert(folded, Some(id));
-                        Some(id)
-                    }
-                }
-            }
-        };
+        let company_id = d
+            .company
+            .as_ref()
+            .and_then(|n| company_ids.get(&text::fold(n)).copied());
         let t = now();
         let draft = d.draft;
         let id: i64 = diesel::insert_into(deals::table)
@@ -163,41 +159,4 @@ pub(crate) fn write(
         r.counts.created += 1;
     }
     Ok(())
-}
-
-/// The company named `name`, linked when one exists (the oldest of that name), else created
-/// for this import (and taken back with it).
-fn company_by_name(
-    conn: &mut DbConn,
-    actor: &Actor,
-    import_id: i64,
-    r: &mut Report<'_>,
-    name: &str,
-    folded: &str,
-) -> StoreResult<i64> {
-    let found: Option<i64> = companies::table
-        .filter(companies::sort_name.eq(folded))
-        .order(companies::id)
-        .select(companies::id)
-        .first(conn)
-        .optional()?;
-    if let Some(id) = found {
-        return Ok(id);
-    }
-    let draft = CompanyDraft {
-        name: name.to_string(),
-        industry: String::new(),
-        website: String::new(),
-        phones: Vec::new(),
-        emails: Vec::new(),
-        address: String::new(),
-        tax_id: String::new(),
-        bank_details: String::new(),
-        tags: Vec::new(),
-        responsible_id: r.settings.responsible_id.or(actor.user_id()),
-        visible_to_all: false,
-        notes: String::new(),
-    };
-    r.counts.companies_created += 1;
-    insert_company(conn, actor, import_id, &draft)
 }

@@ -59,18 +59,14 @@ impl Store {
         columns: &[String],
     ) -> StoreResult<BatchOutcome> {
         admin_only(actor)?;
-        let rows = match batch {
-            Batch::Contacts(rows) => {
-                return self.import_contacts(actor, lease, settings, rows, columns);
-            }
-            other => other,
-        };
-        let last = rows.last_row();
+        let last = batch.last_row();
         let id = lease.import_id;
         self.commit_batch(lease, last, |conn| {
             let mut r = Report::new(columns, settings);
-            match rows {
-                Batch::Contacts(_) => {}
+            match batch {
+                Batch::Contacts(rows) => {
+                    crate::imports::write_contacts(conn, actor, id, &mut r, rows)?
+                }
                 Batch::Companies(rows) => write_companies(conn, actor, id, &mut r, rows)?,
                 Batch::Leads(rows) => write_leads(conn, actor, id, &mut r, rows)?,
                 Batch::Deals(rows) => crate::import_deals::write(conn, actor, id, &mut r, rows)?,
@@ -90,7 +86,7 @@ pub(crate) struct Report<'a> {
 }
 
 impl<'a> Report<'a> {
-    fn new(columns: &'a [String], settings: &'a Settings) -> Self {
+    pub(crate) fn new(columns: &'a [String], settings: &'a Settings) -> Self {
         Report {
             columns,
             settings,

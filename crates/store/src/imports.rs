@@ -14,6 +14,7 @@ use serde_json::{Value, json};
 use crate::backup::Loader;
 use crate::conn::{DbConn, Store};
 use crate::error::{StoreError, StoreResult};
+use crate::import_kinds::{Batch, Report, users_by_email};
 use crate::schema::{
     companies, contacts, emails, import_failures, import_mappings, imports, phones, users,
 };
@@ -419,11 +420,7 @@ impl Store {
         rows: Vec<Prepared>,
         columns: &[String],
     ) -> StoreResult<BatchOutcome> {
-        admin_only(actor)?;
-        let last = rows.last().map(|r| r.row).unwrap_or(0);
-        self.commit_batch(lease, last, |conn| {
-            write_contacts(conn, actor, lease.import_id, settings, rows, columns)
-        })
+        self.import_batch(actor, lease, settings, Batch::Contacts(rows), columns)
     }
 
     /// Writes one batch with `write` in one transaction together with the import's progress
@@ -512,139 +509,128 @@ fn reserve_ids(conn: &mut DbConn, table: &str, n: usize) -> StoreResult<Vec<i64>
     Ok(ids.into_iter().map(|i| i.id).collect())
 }
 
+/// Companies named by the rows, by folded name: each linked to the oldest company of that name,
+/// or created once for this import (the first spelling in the file names it) and taken back
+/// with it.
+pub(crate) fn companies_named<'a>(
+    conn: &mut DbConn,
+    actor: &Actor,
+    import_id: i64,
+    r: &mut Report<'_>,
+    names: impl Iterator<Item = &'a str>,
+) -> StoreResult<HashMap<String, i64>> {
+    let mut wanted: HashMap<String, &str> = HashMap::new();
+    for name in names {
+        wanted.entry(text::fold(name)).or_insert(name);
+    }
+    let mut company_ids: HashMap<String, i64> = HashMap::new();
+    if wanted.is_empty() {
+        return Ok(company_ids);
+    }
+    let folded: Vec<&String> = wanted.keys().collect();
+    for chunk in folded.chunks(500) {
+        let found: Vec<(String, i64)> = companies::table
+            .filter(companies::sort_name.eq_any(chunk.iter().copied()))
+            .order(companies::id)
+            .select((companies::sort_name, companies::id))
+            .load(conn)?;
+        for (name, id) in found {
+            company_ids.entry(name).or_insert(id);
+        }
+    }
+    let missing: Vec<(&String, &str)> = wanted
+        .iter()
+        .filter(|(f, _)| !company_ids.contains_key(*f))
+        .map(|(f, n)| (f, *n))
+        .collect();
+    let ids = reserve_ids(conn, "companies", missing.len())?;
+    let mut company_rows = loader(
+        conn,
+        "companies",
+        &[
+            "id",
+            "name",
+            "sort_name",
+            "industry",
+            "website",
+            "address",
+            "tax_id",
+            "bank_details",
+            "notes",
+            "responsible_id",
+            "visible_to_all",
+            "created_by",
+            "created_at",
+            "updated_at",
+            "import_id",
+        ],
+    )?;
+    let mut terms = loader(conn, "search_terms", &["company_id", "term"])?;
+    let t = stamp(now());
+    let owner = r.settings.responsible_id.or(actor.user_id());
+    let made: Vec<(&String, &str, i64)> = missing
+        .into_iter()
+        .zip(ids)
+        .map(|((f, n), id)| (f, n, id))
+        .collect();
+    for &(folded, name, id) in &made {
+        company_rows.push_values(
+            conn,
+            vec![
+                json!(id),
+                json!(name),
+                json!(folded),
+                json!(""),
+                json!(""),
+                json!(""),
+                json!(""),
+                json!(""),
+                json!(""),
+                json!(owner),
+                json!(false),
+                json!(actor.user_id()),
+                t.clone(),
+                t.clone(),
+                json!(import_id),
+            ],
+        )?;
+        r.counts.companies_created += 1;
+    }
+    // Parents before children: foreign keys are checked statement by statement.
+    company_rows.flush(conn)?;
+    for &(folded, name, id) in &made {
+        for term in text::words(name) {
+            terms.push_values(conn, vec![json!(id), json!(term)])?;
+        }
+        company_ids.insert(folded.clone(), id);
+    }
+    terms.flush(conn)?;
+    Ok(company_ids)
+}
+
 /// A record this batch writes: a new contact, or one that existed (or an earlier batch made).
 enum Target {
     New(usize),
     Existing(i64),
 }
 
-fn write_contacts(
+pub(crate) fn write_contacts(
     conn: &mut DbConn,
     actor: &Actor,
     import_id: i64,
-    settings: &Settings,
+    r: &mut Report<'_>,
     rows: Vec<Prepared>,
-    columns: &[String],
-) -> StoreResult<Counts> {
-    let mut counts = Counts::default();
-    let mut failures: Vec<(u64, String, String)> = Vec::new();
-    let fail = |failures: &mut Vec<(u64, String, String)>, row: u64, p: &Problem| {
-        let column = p
-            .column
-            .and_then(|c| columns.get(c).cloned())
-            .unwrap_or_else(|| p.field.clone());
-        failures.push((row, column, p.code.to_string()));
-    };
-
-    // Users named as responsible, by e-mail.
-    let named: HashSet<&str> = rows
-        .iter()
-        .filter_map(|r| r.item.as_ref().ok()?.responsible.as_deref())
-        .collect();
-    let user_ids: HashMap<String, i64> = if named.is_empty() {
-        HashMap::new()
-    } else {
-        users::table
-            .filter(users::active.eq(true))
-            .filter(users::email.eq_any(named.iter().copied()))
-            .select((users::email, users::id))
-            .load::<(String, i64)>(conn)?
-            .into_iter()
-            .map(|(e, id)| (e.to_lowercase(), id))
-            .collect()
-    };
-
-    // Companies named by contacts: linked by name, created once.
-    // The first spelling in the file names a new company.
-    let mut wanted: HashMap<String, String> = HashMap::new();
-    for name in rows
-        .iter()
-        .filter_map(|r| r.item.as_ref().ok()?.company.as_ref())
-    {
-        wanted
-            .entry(text::fold(name))
-            .or_insert_with(|| name.clone());
-    }
-    let mut company_ids: HashMap<String, i64> = HashMap::new();
-    if !wanted.is_empty() {
-        let folded: Vec<&String> = wanted.keys().collect();
-        for chunk in folded.chunks(500) {
-            let found: Vec<(String, i64)> = companies::table
-                .filter(companies::sort_name.eq_any(chunk.iter().copied()))
-                .order(companies::id)
-                .select((companies::sort_name, companies::id))
-                .load(conn)?;
-            for (name, id) in found {
-                company_ids.entry(name).or_insert(id);
-            }
-        }
-        let missing: Vec<(&String, &String)> = wanted
-            .iter()
-            .filter(|(f, _)| !company_ids.contains_key(*f))
-            .collect();
-        let ids = reserve_ids(conn, "companies", missing.len())?;
-        let mut company_rows = loader(
-            conn,
-            "companies",
-            &[
-                "id",
-                "name",
-                "sort_name",
-                "industry",
-                "website",
-                "address",
-                "tax_id",
-                "bank_details",
-                "notes",
-                "responsible_id",
-                "visible_to_all",
-                "created_by",
-                "created_at",
-                "updated_at",
-                "import_id",
-            ],
-        )?;
-        let mut terms = loader(conn, "search_terms", &["company_id", "term"])?;
-        let t = stamp(now());
-        let owner = settings.responsible_id.or(actor.user_id());
-        let made: Vec<(&String, &String, i64)> = missing
-            .into_iter()
-            .zip(ids)
-            .map(|((f, n), id)| (f, n, id))
-            .collect();
-        for &(folded, name, id) in &made {
-            company_rows.push_values(
-                conn,
-                vec![
-                    json!(id),
-                    json!(name),
-                    json!(folded),
-                    json!(""),
-                    json!(""),
-                    json!(""),
-                    json!(""),
-                    json!(""),
-                    json!(""),
-                    json!(owner),
-                    json!(false),
-                    json!(actor.user_id()),
-                    t.clone(),
-                    t.clone(),
-                    json!(import_id),
-                ],
-            )?;
-            company_ids.insert(folded.clone(), id);
-            counts.companies_created += 1;
-        }
-        // Parents before children: foreign keys are checked statement by statement.
-        company_rows.flush(conn)?;
-        for &(_, name, id) in &made {
-            for term in text::words(name) {
-                terms.push_values(conn, vec![json!(id), json!(term)])?;
-            }
-        }
-        terms.flush(conn)?;
-    }
+) -> StoreResult<()> {
+    let settings = r.settings;
+    let ok = || rows.iter().filter_map(|p| p.item.as_ref().ok());
+    let user_ids = users_by_email(conn, ok().filter_map(|c| c.responsible.as_deref()))?;
+    let company_ids = companies_named(
+        conn,
+        actor,
+        import_id,
+        r,
+        ok().filter_map(|c| c.company.as_deref()),
+    )?;
 
     // Duplicates: by E.164 phone and lower-case e-mail, against the database first.
     let mut e164s: Vec<&str> = Vec::new();
@@ -702,35 +688,26 @@ fn write_contacts(
     let mut changed: HashMap<i64, (ContactDraft, bool)> = HashMap::new();
     let mut batch_keys: HashMap<String, usize> = HashMap::new();
     for Prepared { row, item } in rows {
-        let r = match item {
-            Ok(r) => r,
+        let c = match item {
+            Ok(c) => c,
             Err(problems) => {
-                counts.failed += 1;
-                for p in &problems {
-                    fail(&mut failures, row, p);
-                }
+                r.fail(row, &problems);
                 continue;
             }
         };
-        let mut draft = r.draft;
-        if let Some(email) = &r.responsible {
+        let mut draft = c.draft;
+        if let Some(email) = &c.responsible {
             match user_ids.get(email) {
                 Some(&id) => draft.responsible_id = Some(id),
                 None => {
-                    counts.failed += 1;
-                    let p = Problem {
-                        column: columns_of(settings, "responsible"),
-                        field: "responsible".into(),
-                        code: "error-import-unknown-user",
-                    };
-                    fail(&mut failures, row, &p);
+                    r.fail_field(row, "responsible", "error-import-unknown-user");
                     continue;
                 }
             }
         } else {
             draft.responsible_id = settings.responsible_id.or(actor.user_id());
         }
-        draft.company_id = r
+        draft.company_id = c
             .company
             .as_ref()
             .and_then(|n| company_ids.get(&text::fold(n)).copied());
@@ -752,7 +729,7 @@ fn write_contacts(
                     batch_keys.insert(k, new.len());
                 }
                 new.push((row, draft));
-                counts.created += 1;
+                r.counts.created += 1;
             }
             Some(Target::New(i)) => {
                 // Two rows of this file for one person: the later one fills in the earlier.
@@ -762,7 +739,7 @@ fn write_contacts(
                 for k in keys {
                     batch_keys.entry(k).or_insert(i);
                 }
-                counts.merged += 1;
+                r.counts.merged += 1;
             }
             Some(Target::Existing(id)) => {
                 let from_file = ours.contains(&id);
@@ -778,17 +755,17 @@ fn write_contacts(
                 match merge_contact(&base, &draft, policy) {
                     Some(d) => {
                         if from_file {
-                            counts.merged += 1;
+                            r.counts.merged += 1;
                         } else {
-                            counts.updated += 1;
+                            r.counts.updated += 1;
                         }
                         changed.insert(id, (d, true));
                     }
                     None => {
                         if from_file {
-                            counts.merged += 1;
+                            r.counts.merged += 1;
                         } else {
-                            counts.skipped += 1;
+                            r.counts.skipped += 1;
                         }
                         changed.insert(id, (base, false));
                     }
@@ -803,20 +780,7 @@ fn write_contacts(
         }
     }
     insert_contacts(conn, actor, import_id, new)?;
-
-    let mut f = loader(
-        conn,
-        "import_failures",
-        &["import_id", "row_number", "column_name", "reason"],
-    )?;
-    for (row, column, reason) in failures {
-        f.push_values(
-            conn,
-            vec![json!(import_id), json!(row), json!(column), json!(reason)],
-        )?;
-    }
-    f.flush(conn)?;
-    Ok(counts)
+    Ok(())
 }
 
 pub(crate) fn columns_of(settings: &Settings, key: &str) -> Option<usize> {
