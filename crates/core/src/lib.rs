@@ -8,6 +8,7 @@ pub mod card;
 pub mod company;
 pub mod contact;
 pub mod deal;
+pub mod deal_cursor;
 pub mod email;
 pub mod error;
 pub mod export;
@@ -43,6 +44,7 @@ pub use deal::{
     BoardColumn, Deal, DealDraft, DealFilter, DealInput, DealPatch, DealRow, DealSort, Line,
     LineDraft, LineInput, SaleKind, StageChange,
 };
+pub use deal_cursor::{DealCursor, DealPosition};
 pub use email::Email;
 pub use error::{Error, FieldErrors, Result};
 pub use job::Job;

@@ -5,8 +5,8 @@ use std::collections::HashMap;
 
 use chrono::{Duration, NaiveDate, NaiveDateTime, Utc};
 use crm_core::{
-    Action, Actor, BoardColumn, DealFilter, DealRow, DealSort, ListQuery, ObjectKind, Page,
-    Pipeline, Scope, Stage, StageKind, pipeline::BOARD_CLOSED_DAYS,
+    Action, Actor, BoardColumn, DealCursor, DealFilter, DealPosition, DealRow, DealSort, ListQuery,
+    ObjectKind, Page, Pipeline, Scope, Stage, StageKind, pipeline::BOARD_CLOSED_DAYS,
 };
 use diesel::prelude::*;
 use diesel::sql_types::BigInt;
@@ -271,6 +271,124 @@ fn counted_totals(
     Ok(sums)
 }
 
+/// A deal list's order, the same on both backends: the id breaks ties, so paging never
+/// skips or repeats a deal, and deals without an expected close date come last in either
+/// direction (SQLite would put NULLs first when ascending, PostgreSQL last).
+fn ordered(
+    query: deals::BoxedQuery<'static, Db>,
+    sort: DealSort,
+    desc: bool,
+) -> deals::BoxedQuery<'static, Db> {
+    match (sort, desc) {
+        (DealSort::Updated, false) => query.order((deals::updated_at.asc(), deals::id.asc())),
+        (DealSort::Updated, true) => query.order((deals::updated_at.desc(), deals::id.desc())),
+        (DealSort::Created, false) => query.order((deals::created_at.asc(), deals::id.asc())),
+        (DealSort::Created, true) => query.order((deals::created_at.desc(), deals::id.desc())),
+        (DealSort::Title, false) => query.order((deals::sort_title.asc(), deals::id.asc())),
+        (DealSort::Title, true) => query.order((deals::sort_title.desc(), deals::id.desc())),
+        (DealSort::Amount, false) => query.order((deals::amount.asc(), deals::id.asc())),
+        (DealSort::Amount, true) => query.order((deals::amount.desc(), deals::id.desc())),
+        (DealSort::ExpectedClose, false) => query.order((
+            deals::expected_close.is_null().asc(),
+            deals::expected_close.asc(),
+            deals::id.asc(),
+        )),
+        (DealSort::ExpectedClose, true) => query.order((
+            deals::expected_close.is_null().asc(),
+            deals::expected_close.desc(),
+            deals::id.desc(),
+        )),
+    }
+}
+
+/// `query` (ordered by [`ordered`] in the cursor's order) narrowed to the deals after the
+/// cursor: a keyset page, as fast deep in the list as at its start.
+fn following(
+    query: deals::BoxedQuery<'static, Db>,
+    c: &DealCursor,
+) -> deals::BoxedQuery<'static, Db> {
+    let id = c.id;
+    // Ties on the sort value continue by id, in the list's direction.
+    macro_rules! after {
+        ($column:expr, $value:expr) => {{
+            let v = $value;
+            if c.desc {
+                query.filter(
+                    $column
+                        .lt(v.clone())
+                        .or($column.eq(v).and(deals::id.lt(id))),
+                )
+            } else {
+                query.filter(
+                    $column
+                        .gt(v.clone())
+                        .or($column.eq(v).and(deals::id.gt(id))),
+                )
+            }
+        }};
+    }
+    match &c.position {
+        DealPosition::Updated(t) => after!(deals::updated_at, *t),
+        DealPosition::Created(t) => after!(deals::created_at, *t),
+        DealPosition::Title(t) => after!(deals::sort_title, t.clone()),
+        DealPosition::Amount(a) => after!(deals::amount, *a),
+        // Undated deals follow every dated one; a comparison with NULL is never true, so
+        // they need their own term.
+        DealPosition::ExpectedClose(Some(d)) => {
+            let (d, undated) = (*d, deals::expected_close.is_null());
+            if c.desc {
+                query.filter(
+                    deals::expected_close
+                        .lt(d)
+                        .or(deals::expected_close.eq(d).and(deals::id.lt(id)))
+                        .or(undated),
+                )
+            } else {
+                query.filter(
+                    deals::expected_close
+                        .gt(d)
+                        .or(deals::expected_close.eq(d).and(deals::id.gt(id)))
+                        .or(undated),
+                )
+            }
+        }
+        DealPosition::ExpectedClose(None) => {
+            let undated = query.filter(deals::expected_close.is_null());
+            if c.desc {
+                undated.filter(deals::id.lt(id))
+            } else {
+                undated.filter(deals::id.gt(id))
+            }
+        }
+    }
+}
+
+/// The sort keys of one listed deal: id, updated, created, title, amount, expected close.
+type SortKeys = (
+    i64,
+    NaiveDateTime,
+    NaiveDateTime,
+    String,
+    i64,
+    Option<NaiveDate>,
+);
+
+/// The cursor after the deal with these keys, in this order.
+fn cursor_after(k: &SortKeys, sort: DealSort, desc: bool) -> DealCursor {
+    let position = match sort {
+        DealSort::Updated => DealPosition::Updated(k.1),
+        DealSort::Created => DealPosition::Created(k.2),
+        DealSort::Title => DealPosition::Title(k.3.clone()),
+        DealSort::Amount => DealPosition::Amount(k.4),
+        DealSort::ExpectedClose => DealPosition::ExpectedClose(k.5),
+    };
+    DealCursor {
+        position,
+        desc,
+        id: k.0,
+    }
+}
+
 impl Store {
     /// One page of the deals the actor may see.
     pub fn list_deals(
@@ -283,40 +401,61 @@ impl Store {
     ) -> StoreResult<Page<DealRow>> {
         let q = page.clone().normalized();
         self.read(|conn| {
-            let query = filtered(actor, f);
-            let query = match (sort, desc) {
-                (DealSort::Updated, false) => {
-                    query.order((deals::updated_at.asc(), deals::id.asc()))
-                }
-                (DealSort::Updated, true) => {
-                    query.order((deals::updated_at.desc(), deals::id.desc()))
-                }
-                (DealSort::Created, false) => {
-                    query.order((deals::created_at.asc(), deals::id.asc()))
-                }
-                (DealSort::Created, true) => {
-                    query.order((deals::created_at.desc(), deals::id.desc()))
-                }
-                (DealSort::Title, false) => query.order((deals::sort_title.asc(), deals::id.asc())),
-                (DealSort::Title, true) => {
-                    query.order((deals::sort_title.desc(), deals::id.desc()))
-                }
-                (DealSort::Amount, false) => query.order((deals::amount.asc(), deals::id.asc())),
-                (DealSort::Amount, true) => query.order((deals::amount.desc(), deals::id.desc())),
-                (DealSort::ExpectedClose, false) => {
-                    query.order((deals::expected_close.asc(), deals::id.asc()))
-                }
-                (DealSort::ExpectedClose, true) => {
-                    query.order((deals::expected_close.desc(), deals::id.desc()))
-                }
-            };
-            let ids: Vec<i64> = query
+            let ids: Vec<i64> = ordered(filtered(actor, f), sort, desc)
                 .select(deals::id)
                 .offset(q.offset())
                 .limit(q.limit_plus_one())
                 .load(conn)?;
             let all = pipelines::load_all(conn)?;
             Ok(Page::from_rows(rows_by_id(conn, &all, &ids)?, &q))
+        })
+    }
+
+    /// A keyset page of the deals the actor may see, in the same order as [`Store::list_deals`]:
+    /// the page after cursor `after` (or the query's page without one), and the cursor of the
+    /// next page if there is one. A cursor of another order is the caller's to refuse.
+    pub fn list_deals_after(
+        &self,
+        actor: &Actor,
+        f: &DealFilter,
+        sort: DealSort,
+        desc: bool,
+        page: &ListQuery,
+        after: Option<&DealCursor>,
+    ) -> StoreResult<(Page<DealRow>, Option<DealCursor>)> {
+        let q = page.clone().normalized();
+        self.read(|conn| {
+            let mut query = ordered(filtered(actor, f), sort, desc);
+            if let Some(c) = after {
+                query = following(query, c);
+            }
+            let keys: Vec<SortKeys> = query
+                .select((
+                    deals::id,
+                    deals::updated_at,
+                    deals::created_at,
+                    deals::sort_title,
+                    deals::amount,
+                    deals::expected_close,
+                ))
+                .offset(if after.is_some() { 0 } else { q.offset() })
+                .limit(q.limit_plus_one())
+                .load(conn)?;
+            let has_next = keys.len() > q.per_page as usize;
+            let keys = &keys[..keys.len().min(q.per_page as usize)];
+            let next = keys
+                .last()
+                .filter(|_| has_next)
+                .map(|k| cursor_after(k, sort, desc));
+            let ids: Vec<i64> = keys.iter().map(|k| k.0).collect();
+            let all = pipelines::load_all(conn)?;
+            let page = Page {
+                items: rows_by_id(conn, &all, &ids)?,
+                page: q.page,
+                per_page: q.per_page,
+                has_next,
+            };
+            Ok((page, next))
         })
     }
 

@@ -469,3 +469,100 @@ async fn cursors_walk_a_list_once_in_order_within_the_callers_view() {
         assert!(json_of(res).await["next_cursor"].is_null());
     }
 }
+
+#[actix_rt::test]
+async fn deal_cursors_walk_each_order_once_and_refuse_other_orders() {
+    for db in TestStore::each() {
+        let f = fixture(db);
+        let app = app!(f);
+        let store = &f.state.store;
+        let actor_of = |email: &str| store.user_for_login(email).unwrap().unwrap().0.actor();
+        let (m1, m2) = (actor_of("m1@example.com"), actor_of("m2@example.com"));
+        // 25 deals with repeating amounts and close dates, a third without a date; m2's
+        // are private.
+        let mut mine = Vec::new();
+        for i in 0..25 {
+            let actor = if i % 5 == 4 { &m2 } else { &m1 };
+            let input = crm_core::DealInput {
+                title: format!("Deal {}", i % 4),
+                amount: format!("{}", (i % 3) * 1000),
+                expected_close: (i % 3 != 0).then(|| format!("2027-02-{:02}", i % 4 + 1)),
+                ..Default::default()
+            };
+            let d = store
+                .create_deal(actor, &input.validate(f.state.currency).unwrap())
+                .unwrap();
+            if i % 5 != 4 {
+                mine.push(d.id);
+            }
+        }
+        let admin = &f.admin_token;
+        let m1_token = token_for(store, "m1@example.com");
+        for sort in ["updated", "created", "title", "amount", "expected_close"] {
+            for desc in [false, true] {
+                let order = format!("sort={sort}&desc={desc}");
+                let res = test::call_service(
+                    &app,
+                    api(
+                        "GET",
+                        &format!("/api/v1/deals?{order}&per_page=200"),
+                        admin,
+                        None,
+                    ),
+                )
+                .await;
+                let by_offset: Vec<i64> = json_of(res).await["items"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|d| d["id"].as_i64().unwrap())
+                    .collect();
+                assert_eq!(by_offset.len(), 25);
+                let (walked, calls) =
+                    walk(&app, admin, &format!("/api/v1/deals?{order}&limit=7")).await;
+                assert_eq!(calls, 4, "{order}: 7 + 7 + 7 + 4");
+                assert_eq!(walked, by_offset, "{order}");
+                // A manager's walk: their own deals only, in the same order.
+                let (seen, _) =
+                    walk(&app, &m1_token, &format!("/api/v1/deals?{order}&limit=6")).await;
+                let expected: Vec<i64> = by_offset
+                    .iter()
+                    .copied()
+                    .filter(|id| mine.contains(id))
+                    .collect();
+                assert_eq!(seen, expected, "{order}");
+            }
+        }
+        // With a filter, the cursor continues the filtered list.
+        let (costly, _) = walk(&app, admin, "/api/v1/deals?min_amount=1000&limit=5").await;
+        assert_eq!(costly.len(), 16);
+
+        // A cursor of one order is refused by another, and one of another list too.
+        let res = test::call_service(
+            &app,
+            api("GET", "/api/v1/deals?sort=amount&limit=5", admin, None),
+        )
+        .await;
+        let cursor = json_of(res).await["next_cursor"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        let res =
+            test::call_service(&app, api("GET", "/api/v1/contacts?limit=1", admin, None)).await;
+        let contacts_cursor = json_of(res).await["next_cursor"]
+            .as_str()
+            .unwrap_or("bm90LWEtY3Vyc29y")
+            .to_string();
+        for uri in [
+            format!("/api/v1/deals?sort=amount&desc=true&cursor={cursor}"),
+            format!("/api/v1/deals?sort=title&cursor={cursor}"),
+            format!("/api/v1/deals?sort=amount&page=2&cursor={cursor}"),
+            format!("/api/v1/deals?cursor={contacts_cursor}"),
+            "/api/v1/deals?cursor=bm90LWEtY3Vyc29y".to_string(),
+        ] {
+            let res = test::call_service(&app, api("GET", &uri, admin, None)).await;
+            assert_eq!(res.status(), StatusCode::BAD_REQUEST, "{uri}");
+            assert_eq!(json_of(res).await["error"]["code"], "bad_request", "{uri}");
+        }
+    }
+}

@@ -189,12 +189,17 @@ pub struct ListBody<T> {
 impl<T> ListBody<T> {
     /// A page of a list with cursors.
     pub fn with_cursor(p: Page<T>, next: Option<Cursor>) -> ListBody<T> {
+        ListBody::with_token(p, next.map(|c| c.encode()))
+    }
+
+    /// A page of a list with cursors, given the next page's token.
+    pub fn with_token(p: Page<T>, next: Option<String>) -> ListBody<T> {
         ListBody {
             items: p.items,
             page: p.page,
             per_page: p.per_page,
             has_next: p.has_next,
-            next_cursor: Some(next.map(|c| c.encode())),
+            next_cursor: Some(next),
         }
     }
 }

@@ -5,9 +5,9 @@
 use actix_web::http::header::LOCATION;
 use actix_web::{HttpResponse, web};
 use crm_core::{
-    Deal, DealFilter, DealInput, DealRow, DealSort, Lead, LeadRow, LeadStatus, Link, ListQuery,
-    Part, Pipeline, PipelineInput, Product, SortKey, Stage, StageChange, StageInput, StageKind,
-    money,
+    Deal, DealCursor, DealFilter, DealInput, DealRow, DealSort, Lead, LeadRow, LeadStatus, Link,
+    ListQuery, Part, Pipeline, PipelineInput, Product, SortKey, Stage, StageChange, StageInput,
+    StageKind, money,
 };
 use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
@@ -26,16 +26,6 @@ fn page_of(page: Option<u32>, per_page: Option<u32>) -> ListQuery {
         ..Default::default()
     }
     .normalized()
-}
-
-fn body<T: serde::Serialize>(p: crm_core::Page<T>) -> ListBody<T> {
-    ListBody {
-        items: p.items,
-        page: p.page,
-        per_page: p.per_page,
-        has_next: p.has_next,
-        next_cursor: None,
-    }
 }
 
 /// Query parameters of `GET /api/v1/deals`.
@@ -65,11 +55,17 @@ pub struct DealParams {
     pub page: Option<u32>,
     /// Items per page.
     pub per_page: Option<u32>,
+    /// The `next_cursor` of the previous answer: the page after it (instead of `page`), with
+    /// the same filters, `sort` and `desc`.
+    pub cursor: Option<String>,
+    /// Items per answer (default 50, at most 200); `per_page` is the same.
+    pub limit: Option<u32>,
 }
 
 /// List deals
 ///
-/// Filtered by pipeline, stage, state, responsible, amount and tag.
+/// Filtered by pipeline, stage, state, responsible, amount and tag. Ties in the sort value
+/// are broken by id; deals without an expected close date come last in either direction.
 #[utoipa::path(get, path = "/api/v1/deals", tag = "deals", operation_id = "list_deals",
     params(DealParams),
     responses((status = 200, description = "A page of deals.", body = ListBody<DealRow>)))]
@@ -108,10 +104,39 @@ pub async fn list_deals(
             .ok_or_else(|| bad("sort must be updated, created, title, amount or expected_close"))?,
     };
     let desc = p.desc.unwrap_or(sort == DealSort::Updated);
-    let q = page_of(p.page, p.per_page);
+    let q = page_of(p.page, p.limit.or(p.per_page));
+    let after = deal_cursor_of(p.cursor.as_deref(), p.page, sort, desc)?;
     let a = user.0.actor();
-    let page = blocking(move || state.store.list_deals(&a, &filter, sort, desc, &q)).await?;
-    Ok(HttpResponse::Ok().json(body(page)))
+    let (page, next) = blocking(move || {
+        state
+            .store
+            .list_deals_after(&a, &filter, sort, desc, &q, after.as_ref())
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(ListBody::with_token(page, next.map(|c| c.encode()))))
+}
+
+/// The `cursor` of a deal list request, checked like [`crate::api::cursor_of`]: one this API
+/// made for deals in this order, and not together with `page`.
+fn deal_cursor_of(
+    token: Option<&str>,
+    page: Option<u32>,
+    sort: DealSort,
+    desc: bool,
+) -> Result<Option<DealCursor>, WebError> {
+    let Some(token) = token else {
+        return Ok(None);
+    };
+    let bad = |what: &str| WebError::BadRequest(what.to_string());
+    if page.is_some() {
+        return Err(bad("send page or cursor, not both"));
+    }
+    let c = DealCursor::decode(token)
+        .ok_or_else(|| bad("cursor must be a next_cursor of this API's deal list"))?;
+    if !c.fits(sort, desc) {
+        return Err(bad("cursor was made for another sort order"));
+    }
+    Ok(Some(c))
 }
 
 /// Body of `POST /api/v1/deals/{id}/move`.
