@@ -459,6 +459,27 @@ impl Store {
         })
     }
 
+    /// The next `limit` deals after id `after` that the actor may see and `f` passes, in id
+    /// order, for an export.
+    pub fn export_deals(
+        &self,
+        actor: &Actor,
+        f: &DealFilter,
+        after: i64,
+        limit: usize,
+    ) -> StoreResult<Vec<DealRow>> {
+        self.read(|conn| {
+            let rows: Vec<RowRecord> = filtered(actor, f)
+                .filter(deals::id.gt(after))
+                .order(deals::id)
+                .limit(limit as i64)
+                .select(RowRecord::as_select())
+                .load(conn)?;
+            let all = pipelines::load_all(conn)?;
+            rows_of(conn, &all, rows)
+        })
+    }
+
     /// The board of a pipeline: a column per stage with its count, totals per currency and
     /// first `per_column` cards; won and lost columns hold the deals closed in the last
     /// [`BOARD_CLOSED_DAYS`] days.

@@ -293,6 +293,29 @@ impl Store {
         })
     }
 
+    /// The next `limit` leads after id `after` that the actor may see, optionally of one status
+    /// (the list page's filter), in id order, for an export.
+    pub fn export_leads(
+        &self,
+        actor: &Actor,
+        status: Option<LeadStatus>,
+        after: i64,
+        limit: usize,
+    ) -> StoreResult<Vec<LeadRow>> {
+        self.read(|conn| {
+            let mut query = leads_for(actor, Action::View).filter(leads::id.gt(after));
+            if let Some(s) = status {
+                query = query.filter(leads::status.eq(s.as_str()));
+            }
+            let rows: Vec<LeadRecord> = query
+                .order(leads::id)
+                .limit(limit as i64)
+                .select(LeadRecord::as_select())
+                .load(conn)?;
+            rows_of(conn, rows)
+        })
+    }
+
     /// One page of the leads the actor may see, newest first, optionally of one status.
     pub fn list_leads(
         &self,
@@ -350,21 +373,7 @@ impl Store {
                 .filter(leads::id.eq_any(&ids))
                 .select(LeadRecord::as_select())
                 .load(conn)?;
-            let users = parties::user_names(conn, rows.iter().map(|r| r.responsible_id))?;
-            let rows = in_order(rows, &ids, |r| r.id)
-                .into_iter()
-                .map(|r| LeadRow {
-                    id: r.id,
-                    title: r.title,
-                    source: r.source,
-                    status: status_of(&r.status),
-                    name: r.name,
-                    phone: r.phone,
-                    email: r.email,
-                    responsible_name: r.responsible_id.and_then(|u| users.get(&u).cloned()),
-                    created_at: r.created_at.and_utc(),
-                })
-                .collect();
+            let rows = rows_of(conn, in_order(rows, &ids, |r| r.id))?;
             Ok((
                 Page {
                     items: rows,
@@ -474,4 +483,23 @@ impl Store {
             Ok(after)
         })
     }
+}
+
+/// List rows of these records, in their order, with the responsible users' names.
+fn rows_of(conn: &mut DbConn, rows: Vec<LeadRecord>) -> StoreResult<Vec<LeadRow>> {
+    let users = parties::user_names(conn, rows.iter().map(|r| r.responsible_id))?;
+    Ok(rows
+        .into_iter()
+        .map(|r| LeadRow {
+            id: r.id,
+            title: r.title,
+            source: r.source,
+            status: status_of(&r.status),
+            name: r.name,
+            phone: r.phone,
+            email: r.email,
+            responsible_name: r.responsible_id.and_then(|u| users.get(&u).cloned()),
+            created_at: r.created_at.and_utc(),
+        })
+        .collect())
 }

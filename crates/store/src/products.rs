@@ -177,6 +177,20 @@ impl Store {
         })
     }
 
+    /// The next `limit` products of the catalogue after id `after`, in id order, for an
+    /// export (the catalogue is everyone's to see, like its list page).
+    pub fn export_products(&self, after: i64, limit: usize) -> StoreResult<Vec<Product>> {
+        self.read(|conn| {
+            let rows: Vec<ProductRecord> = products::table
+                .filter(products::id.gt(after))
+                .order(products::id)
+                .limit(limit as i64)
+                .select(ProductRecord::as_select())
+                .load(conn)?;
+            rows.into_iter().map(Product::try_from).collect()
+        })
+    }
+
     /// One page of the catalogue, by name (or creation/update time).
     pub fn list_products(&self, q: &ListQuery) -> StoreResult<Page<Product>> {
         Ok(self.list_products_after(q, None)?.0)

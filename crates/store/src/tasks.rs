@@ -650,6 +650,29 @@ impl Store {
         })
     }
 
+    /// The next `limit` open tasks after id `after` of `owner`'s assignees that the actor may
+    /// see — the tasks of the "my tasks" page, all sections together — in id order, for an
+    /// export.
+    pub fn export_tasks(
+        &self,
+        actor: &Actor,
+        owner: TaskOwner,
+        after: i64,
+        limit: usize,
+    ) -> StoreResult<Vec<Task>> {
+        let assignees = self.task_assignees(owner)?;
+        self.read(|conn| {
+            let visible = Visible::of(conn, actor, &assignees)?;
+            let rows: Vec<TaskRecord> = open_tasks(&visible)
+                .filter(tasks::id.gt(after))
+                .order(tasks::id)
+                .limit(limit as i64)
+                .select(TaskRecord::as_select())
+                .load(conn)?;
+            to_tasks(conn, rows)
+        })
+    }
+
     /// The actor's tasks for the API: open or done, in id order, after the id cursor.
     pub fn list_tasks(
         &self,

@@ -6,6 +6,7 @@ mod assets;
 pub mod auth;
 pub mod config;
 pub mod error;
+mod exported;
 pub mod files;
 mod health;
 pub mod i18n;

@@ -4,6 +4,7 @@ use actix_web::middleware::from_fn;
 use actix_web::web::{self, ServiceConfig, delete, get, patch, post};
 
 use crate::api::{guard, openapi, records, sales, work};
+use crate::exported::Tasks;
 use crate::pages::{
     activities, attachments, board, calendar, cards, deals, imports, lead_forms, leads,
     notifications, pipelines, products, profile, tasks, webhooks,
@@ -29,11 +30,17 @@ pub fn routes(cfg: &mut ServiceConfig) {
             "/contacts/export.csv",
             get().to(pages::exports::csv::<Contacts>),
         )
+        .route(
+            "/contacts/export.xlsx",
+            get().to(pages::exports::xlsx::<Contacts>),
+        )
+        .route("/contacts/export.vcf", get().to(pages::exports::vcards))
         .route("/contacts/new", get().to(pages::contacts::new))
         .route("/contacts/suggest", get().to(pages::contacts::suggest))
         .route("/contacts/{id}", get().to(cards::card::<Contacts>))
         .route("/contacts/{id}", post().to(cards::update::<Contacts>))
         .route("/contacts/{id}/edit", get().to(cards::edit::<Contacts>))
+        .route("/contacts/{id}/vcard", get().to(pages::exports::vcard))
         .route(
             "/contacts/{id}/delete",
             post().to(cards::delete::<Contacts>),
@@ -44,6 +51,10 @@ pub fn routes(cfg: &mut ServiceConfig) {
         .route(
             "/companies/export.csv",
             get().to(pages::exports::csv::<Companies>),
+        )
+        .route(
+            "/companies/export.xlsx",
+            get().to(pages::exports::xlsx::<Companies>),
         )
         .route("/companies/new", get().to(pages::companies::new))
         .route("/companies/suggest", get().to(pages::companies::suggest))
@@ -57,6 +68,11 @@ pub fn routes(cfg: &mut ServiceConfig) {
         // Leads.
         .route("/leads", get().to(leads::list))
         .route("/leads", post().to(cards::create::<Leads>))
+        .route("/leads/export.csv", get().to(pages::exports::csv::<Leads>))
+        .route(
+            "/leads/export.xlsx",
+            get().to(pages::exports::xlsx::<Leads>),
+        )
         .route("/leads/new", get().to(leads::new))
         .route("/leads/{id}", get().to(cards::card::<Leads>))
         .route("/leads/{id}", post().to(cards::update::<Leads>))
@@ -68,6 +84,11 @@ pub fn routes(cfg: &mut ServiceConfig) {
         // Deals and the board.
         .route("/deals", get().to(deals::list))
         .route("/deals", post().to(cards::create::<Deals>))
+        .route("/deals/export.csv", get().to(pages::exports::csv::<Deals>))
+        .route(
+            "/deals/export.xlsx",
+            get().to(pages::exports::xlsx::<Deals>),
+        )
         .route("/deals/new", get().to(deals::new))
         .route("/deals/board", get().to(board::board))
         .route("/deals/board/column", get().to(board::column))
@@ -80,6 +101,14 @@ pub fn routes(cfg: &mut ServiceConfig) {
         // The product catalogue (a product's page is its form).
         .route("/products", get().to(products::list))
         .route("/products", post().to(cards::create::<Products>))
+        .route(
+            "/products/export.csv",
+            get().to(pages::exports::csv::<Products>),
+        )
+        .route(
+            "/products/export.xlsx",
+            get().to(pages::exports::xlsx::<Products>),
+        )
         .route("/products/new", get().to(products::new))
         .route("/products/suggest", get().to(products::suggest))
         .route("/products/{id}", get().to(cards::edit::<Products>))
@@ -150,6 +179,11 @@ pub fn routes(cfg: &mut ServiceConfig) {
         // Tasks and the calendar.
         .route("/tasks", get().to(tasks::list))
         .route("/tasks", post().to(tasks::create))
+        .route("/tasks/export.csv", get().to(pages::exports::csv::<Tasks>))
+        .route(
+            "/tasks/export.xlsx",
+            get().to(pages::exports::xlsx::<Tasks>),
+        )
         .route("/tasks/new", get().to(tasks::new))
         .route("/tasks/{id}", get().to(tasks::card))
         .route("/tasks/{id}", post().to(tasks::update))

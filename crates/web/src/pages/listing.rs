@@ -76,11 +76,8 @@ impl ListParams {
             responsible: q.responsible_id,
         };
         page.insert(
-            "export_url",
-            &format!(
-                "{base}/export.csv?{}",
-                serde_urlencoded::to_string(&export).unwrap_or_default()
-            ),
+            "export_query",
+            &serde_urlencoded::to_string(&export).unwrap_or_default(),
         );
         page.insert("list_action", base)
             .insert("page", &q.page)

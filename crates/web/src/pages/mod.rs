@@ -158,6 +158,8 @@ impl Page {
             Some(s) => {
                 ctx.insert("csrf_token", &s.csrf_token);
                 ctx.insert("unread", &s.unread);
+                // The export buttons follow the same rule as the export handlers.
+                ctx.insert("can_export", &crm_core::export::allowed(&forms::actor(s)));
                 ctx.insert(
                     "user",
                     &UserView {

@@ -1,0 +1,25 @@
+# Exports: buttons and the column titles of exported files.
+list-export-xlsx = Export to Excel
+list-export-vcard = Export to vCard
+contact-vcard = vCard
+export-col-title = Title
+export-col-source = Source
+export-col-status = Status
+export-col-created = Created
+export-col-updated = Updated
+export-col-pipeline = Pipeline
+export-col-stage = Stage
+export-col-amount = Amount
+export-col-currency = Currency
+export-col-client = Client
+export-col-expected-close = Expected close
+export-col-sku = SKU
+export-col-unit = Unit
+export-col-price = Price
+export-col-category = Category
+export-col-active = Offered
+export-col-description = Details
+export-col-due = Deadline
+export-col-assignee = Assignee
+export-col-author = Set by
+export-col-card = Card

@@ -1,0 +1,25 @@
+# Выгрузки: кнопки и заголовки столбцов выгружаемых файлов.
+list-export-xlsx = Выгрузить в Excel
+list-export-vcard = Выгрузить в vCard
+contact-vcard = vCard
+export-col-title = Название
+export-col-source = Источник
+export-col-status = Статус
+export-col-created = Создан
+export-col-updated = Изменена
+export-col-pipeline = Воронка
+export-col-stage = Этап
+export-col-amount = Сумма
+export-col-currency = Валюта
+export-col-client = Клиент
+export-col-expected-close = Ожидаемое закрытие
+export-col-sku = Артикул
+export-col-unit = Единица
+export-col-price = Цена
+export-col-category = Категория
+export-col-active = Предлагается
+export-col-description = Подробности
+export-col-due = Срок
+export-col-assignee = Исполнитель
+export-col-author = Поставил
+export-col-card = Карточка
