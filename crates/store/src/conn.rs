@@ -42,6 +42,14 @@ fn immediate<T>(
     }
 }
 
+/// SQLite's page cache per connection, in KiB.
+pub(crate) const CACHE_KIB: i64 = 8_000;
+
+/// Sets the page cache of a SQLite connection to `kib` KiB (shrinking drops clean pages).
+pub(crate) fn set_cache_size(conn: &mut SqliteConnection, kib: i64) -> QueryResult<()> {
+    conn.batch_execute(&format!("PRAGMA cache_size = -{kib}"))
+}
+
 /// One connection to either backend; queries are written once against it.
 #[derive(diesel::MultiConnection)]
 pub enum DbConn {
@@ -165,8 +173,9 @@ impl r2d2::ManageConnection for Manager {
                 conn.batch_execute(
                     "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; \
                      PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000; \
-                     PRAGMA cache_size = -8000; PRAGMA temp_store = MEMORY;",
+                     PRAGMA temp_store = MEMORY;",
                 )
+                .and_then(|()| set_cache_size(&mut conn, CACHE_KIB))
                 .map_err(diesel::ConnectionError::CouldntSetupConfiguration)?;
                 if self.manual_checkpoints.load(Ordering::Acquire) {
                     conn.batch_execute("PRAGMA wal_autocheckpoint = 0")

@@ -24,7 +24,7 @@ use crm_store::{Batch, BatchOutcome, ImportRecord, Lease, Prepared, Store};
 use crate::files;
 
 /// Rows written per transaction.
-pub const BATCH: usize = 2_000;
+pub const BATCH: usize = 10_000;
 
 /// How an import ended.
 #[derive(Debug, PartialEq, Eq)]
