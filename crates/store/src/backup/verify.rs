@@ -37,7 +37,7 @@ pub fn verify(path: &Path) -> StoreResult<Manifest> {
         match name {
             ABOUT if about.is_none() && seen.is_empty() => {
                 let a: About = serde_json::from_reader(r)
-                    .map_err(|e| bad(format!("unreadable {ABOUT}: {e}")))?;
+                    .map_err(|e| bad(format!("{ABOUT} is damaged or unreadable: {e}")))?;
                 if a.format > FORMAT {
                     return Err(bad(format!(
                         "archive format {} is newer than this crm reads ({FORMAT}): use a newer crm",
@@ -50,7 +50,8 @@ pub fn verify(path: &Path) -> StoreResult<Manifest> {
             MANIFEST => {
                 manifest = Some(
                     serde_json::from_reader(r)
-                        .map_err(|e| bad(format!("unreadable {MANIFEST}: {e}")))?,
+                        // A flipped bit here is found before the end's checksum is.
+                        .map_err(|e| bad(format!("{MANIFEST} is damaged or unreadable: {e}")))?,
                 );
             }
             _ => {
