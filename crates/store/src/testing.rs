@@ -116,10 +116,20 @@ impl Drop for TestStore {
     fn drop(&mut self) {
         match &self.cleanup {
             Cleanup::File(path) => {
-                for suffix in ["", "-wal", "-shm"] {
-                    let mut p = path.clone().into_os_string();
-                    p.push(suffix);
-                    let _ = std::fs::remove_file(p);
+                // The database, its -wal and -shm, and the copies a restore keeps beside it
+                // (`.before-restore-…`): every file whose name starts with the database's.
+                let (Some(dir), Some(name)) = (path.parent(), path.file_name()) else {
+                    return;
+                };
+                let name = name.to_string_lossy();
+                for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+                    if entry
+                        .file_name()
+                        .to_string_lossy()
+                        .starts_with(name.as_ref())
+                    {
+                        let _ = std::fs::remove_file(entry.path());
+                    }
                 }
             }
             Cleanup::Pg { admin_url, name } => {
