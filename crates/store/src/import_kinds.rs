@@ -173,7 +173,7 @@ pub(crate) fn responsible_of(
 }
 
 /// Ids found for `keys` by `query`, first id per key.
-fn lookup<F>(
+pub(crate) fn lookup<F>(
     conn: &mut DbConn,
     keys: &[String],
     prefix: char,

@@ -14,7 +14,7 @@ use serde_json::{Value, json};
 use crate::backup::Loader;
 use crate::conn::{CACHE_KIB, DbConn, Store, set_cache_size};
 use crate::error::{StoreError, StoreResult};
-use crate::import_kinds::{Batch, Report, users_by_email};
+use crate::import_kinds::{Batch, Report, lookup, users_by_email};
 use crate::schema::{
     companies, contacts, emails, import_failures, import_mappings, imports, phones, users,
 };
@@ -654,39 +654,29 @@ pub(crate) fn write_contacts(
     )?;
 
     // Duplicates: by E.164 phone and lower-case e-mail, against the database first.
-    let mut e164s: Vec<&str> = Vec::new();
-    let mut mails: Vec<&str> = Vec::new();
-    for r in rows.iter().filter_map(|r| r.item.as_ref().ok()) {
-        e164s.extend(r.draft.phones.iter().map(|p| p.e164()));
-        mails.extend(r.draft.emails.iter().map(|e| e.lower()));
-    }
+    let e164s: Vec<String> = ok()
+        .flat_map(|c| c.draft.phones.iter().map(|p| p.e164().to_string()))
+        .collect();
+    let mails: Vec<String> = ok()
+        .flat_map(|c| c.draft.emails.iter().map(|e| e.lower().to_string()))
+        .collect();
     let mut known: HashMap<String, i64> = HashMap::new();
-    for chunk in e164s.chunks(500) {
-        let found: Vec<(String, Option<i64>)> = phones::table
+    lookup(conn, &e164s, 'p', &mut known, |conn, chunk| {
+        Ok(phones::table
             .filter(phones::e164.eq_any(chunk))
             .filter(phones::contact_id.is_not_null())
             .order(phones::contact_id)
             .select((phones::e164, phones::contact_id))
-            .load(conn)?;
-        for (k, id) in found {
-            if let Some(id) = id {
-                known.entry(format!("p{k}")).or_insert(id);
-            }
-        }
-    }
-    for chunk in mails.chunks(500) {
-        let found: Vec<(String, Option<i64>)> = emails::table
+            .load(conn)?)
+    })?;
+    lookup(conn, &mails, 'e', &mut known, |conn, chunk| {
+        Ok(emails::table
             .filter(emails::lower.eq_any(chunk))
             .filter(emails::contact_id.is_not_null())
             .order(emails::contact_id)
             .select((emails::lower, emails::contact_id))
-            .load(conn)?;
-        for (k, id) in found {
-            if let Some(id) = id {
-                known.entry(format!("e{k}")).or_insert(id);
-            }
-        }
-    }
+            .load(conn)?)
+    })?;
     let matched: Vec<i64> = known
         .values()
         .copied()
