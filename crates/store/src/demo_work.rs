@@ -8,8 +8,8 @@ use crm_core::Actor;
 use diesel::prelude::*;
 
 use crate::audit;
+use crate::bulk::{ROWS_PER_STATEMENT, advance_sequence, insert_chunks, reserve_ids};
 use crate::conn::{DbConn, Store};
-use crate::demo::{ROWS_PER_STATEMENT, advance_sequence, insert_chunks, reserve_ids};
 use crate::error::StoreResult;
 use crate::schema::{activities, contacts, tasks};
 
@@ -40,16 +40,16 @@ pub struct BulkTask {
 
 #[derive(Insertable)]
 #[diesel(table_name = activities)]
-struct NewActivity<'a> {
+struct NewActivity {
     id: i64,
-    kind: &'a str,
+    kind: String,
     occurred_at: NaiveDateTime,
-    direction: &'a str,
+    direction: String,
     duration_s: Option<i32>,
-    result: &'a str,
-    subject: &'a str,
-    body: &'a str,
-    home: &'a str,
+    result: String,
+    subject: String,
+    body: String,
+    home: String,
     contact_id: Option<i64>,
     company_id: Option<i64>,
     author_id: Option<i64>,
@@ -58,9 +58,9 @@ struct NewActivity<'a> {
 
 #[derive(Insertable)]
 #[diesel(table_name = tasks)]
-struct NewTask<'a> {
+struct NewTask {
     id: i64,
-    title: &'a str,
+    title: String,
     assignee_id: Option<i64>,
     author_id: Option<i64>,
     due_at: Option<NaiveDateTime>,
@@ -98,14 +98,14 @@ impl Store {
                 .zip(first..)
                 .map(|(r, id)| NewActivity {
                     id,
-                    kind: r.kind,
+                    kind: r.kind.to_string(),
                     occurred_at: r.occurred_at,
-                    direction: r.direction,
+                    direction: r.direction.to_string(),
                     duration_s: r.duration_s,
-                    result: r.result,
-                    subject: &r.subject,
-                    body: &r.body,
-                    home: "contact",
+                    result: r.result.to_string(),
+                    subject: r.subject.clone(),
+                    body: r.body.clone(),
+                    home: "contact".to_string(),
                     contact_id: Some(r.contact_id),
                     company_id: companies.get(&r.contact_id).copied(),
                     author_id: r.author_id,
@@ -128,7 +128,7 @@ impl Store {
                 .zip(first..)
                 .map(|(r, id)| NewTask {
                     id,
-                    title: &r.title,
+                    title: r.title.clone(),
                     assignee_id: r.assignee_id,
                     author_id: r.author_id,
                     due_at: r.due_at,

@@ -7,11 +7,11 @@ use std::collections::{HashMap, HashSet};
 
 use chrono::{DateTime, Duration, NaiveDateTime, Utc};
 use crm_core::import_rows::{ContactRow, Counts, Policy, Problem, Settings, merge_contact};
-use crm_core::{Actor, ContactDraft, Error, Role, text};
+use crm_core::{Actor, CompanyDraft, ContactDraft, Error, Role, text};
 use diesel::prelude::*;
-use serde_json::{Value, json};
+use serde_json::json;
 
-use crate::backup::Loader;
+use crate::bulk;
 use crate::conn::{CACHE_KIB, DbConn, Store, set_cache_size};
 use crate::error::{StoreError, StoreResult};
 use crate::import_kinds::{Batch, Report, lookup, users_by_email};
@@ -483,26 +483,6 @@ fn commit_rows(
     Ok(BatchOutcome::Written(counts))
 }
 
-/// The timestamp form the bulk loader binds.
-fn stamp(t: NaiveDateTime) -> Value {
-    Value::String(t.format("%Y-%m-%dT%H:%M:%S%.6f").to_string())
-}
-
-/// A loader for `names` of `table`, in that order.
-fn loader(conn: &mut DbConn, table: &str, names: &[&str]) -> StoreResult<Loader> {
-    let live = crate::backup::live_columns(conn, table)?;
-    let cols = names
-        .iter()
-        .map(|n| {
-            live.iter()
-                .find(|c| c.column.name == *n)
-                .cloned()
-                .ok_or_else(|| StoreError::Config(format!("no column {table}.{n}")))
-        })
-        .collect::<StoreResult<Vec<_>>>()?;
-    Ok(Loader::new(table, cols))
-}
-
 /// `n` fresh ids for `table`, taken inside the write transaction (SQLite has one writer; on
 /// PostgreSQL the identity sequence hands them out).
 fn reserve_ids(conn: &mut DbConn, table: &str, n: usize) -> StoreResult<Vec<i64>> {
@@ -565,67 +545,30 @@ pub(crate) fn companies_named<'a>(
         .map(|(f, n)| (f, *n))
         .collect();
     let ids = reserve_ids(conn, "companies", missing.len())?;
-    let mut company_rows = loader(
-        conn,
-        "companies",
-        &[
-            "id",
-            "name",
-            "sort_name",
-            "industry",
-            "website",
-            "address",
-            "tax_id",
-            "bank_details",
-            "notes",
-            "responsible_id",
-            "visible_to_all",
-            "created_by",
-            "created_at",
-            "updated_at",
-            "import_id",
-        ],
-    )?;
-    let mut terms = loader(conn, "search_terms", &["company_id", "term"])?;
-    let t = stamp(now());
     let owner = r.settings.responsible_id.or(actor.user_id());
-    let made: Vec<(&String, &str, i64)> = missing
-        .into_iter()
-        .zip(ids)
-        .map(|((f, n), id)| (f, n, id))
+    let drafts: Vec<CompanyDraft> = missing
+        .iter()
+        .map(|&(_, name)| CompanyDraft {
+            name: name.to_string(),
+            industry: String::new(),
+            website: String::new(),
+            phones: Vec::new(),
+            emails: Vec::new(),
+            address: String::new(),
+            tax_id: String::new(),
+            bank_details: String::new(),
+            tags: Vec::new(),
+            responsible_id: owner,
+            visible_to_all: false,
+            notes: String::new(),
+        })
         .collect();
-    for &(folded, name, id) in &made {
-        company_rows.push_values(
-            conn,
-            vec![
-                json!(id),
-                json!(name),
-                json!(folded),
-                json!(""),
-                json!(""),
-                json!(""),
-                json!(""),
-                json!(""),
-                json!(""),
-                json!(owner),
-                json!(false),
-                json!(actor.user_id()),
-                t.clone(),
-                t.clone(),
-                json!(import_id),
-            ],
-        )?;
-        r.counts.companies_created += 1;
-    }
-    // Parents before children: foreign keys are checked statement by statement.
-    company_rows.flush(conn)?;
-    for &(folded, name, id) in &made {
-        for term in text::words(name) {
-            terms.push_values(conn, vec![json!(id), json!(term)])?;
-        }
+    let rows: Vec<(i64, &CompanyDraft)> = ids.iter().copied().zip(&drafts).collect();
+    bulk::insert_companies(conn, actor, &rows, Some(import_id), now())?;
+    r.counts.companies_created += i64::try_from(rows.len()).unwrap_or(i64::MAX);
+    for (&(folded, _), id) in missing.iter().zip(ids) {
         company_ids.insert(folded.clone(), id);
     }
-    terms.flush(conn)?;
     Ok(company_ids)
 }
 
@@ -827,94 +770,7 @@ fn insert_contacts(
     import_id: i64,
     new: Vec<(u64, ContactDraft)>,
 ) -> StoreResult<()> {
-    if new.is_empty() {
-        return Ok(());
-    }
     let ids = reserve_ids(conn, "contacts", new.len())?;
-    let t = stamp(now());
-    let mut people = loader(
-        conn,
-        "contacts",
-        &[
-            "id",
-            "name",
-            "sort_name",
-            "position",
-            "company_id",
-            "birthday",
-            "address",
-            "messengers",
-            "notes",
-            "responsible_id",
-            "visible_to_all",
-            "created_by",
-            "created_at",
-            "updated_at",
-            "import_id",
-        ],
-    )?;
-    let mut phone_rows = loader(
-        conn,
-        "phones",
-        &["contact_id", "position", "raw", "e164", "digits_rev"],
-    )?;
-    let mut email_rows = loader(conn, "emails", &["contact_id", "position", "raw", "lower"])?;
-    let mut tag_rows = loader(conn, "tags", &["contact_id", "name", "name_lower"])?;
-    let mut terms = loader(conn, "search_terms", &["contact_id", "term"])?;
-    let new: Vec<(ContactDraft, i64)> = new.into_iter().map(|(_, d)| d).zip(ids).collect();
-    for (d, id) in &new {
-        people.push_values(
-            conn,
-            vec![
-                json!(id),
-                json!(d.name),
-                json!(text::fold(&d.name)),
-                json!(d.position),
-                json!(d.company_id),
-                json!(d.birthday.map(|b| b.format("%Y-%m-%d").to_string())),
-                json!(d.address),
-                json!(d.messengers),
-                json!(d.notes),
-                json!(d.responsible_id),
-                json!(d.visible_to_all),
-                json!(actor.user_id()),
-                t.clone(),
-                t.clone(),
-                json!(import_id),
-            ],
-        )?;
-    }
-    // Parents before children: foreign keys are checked statement by statement.
-    people.flush(conn)?;
-    for (d, id) in &new {
-        for (i, p) in d.phones.iter().enumerate() {
-            phone_rows.push_values(
-                conn,
-                vec![
-                    json!(id),
-                    json!(i),
-                    json!(p.raw()),
-                    json!(p.e164()),
-                    json!(p.digits_reversed()),
-                ],
-            )?;
-        }
-        for (i, e) in d.emails.iter().enumerate() {
-            email_rows.push_values(
-                conn,
-                vec![json!(id), json!(i), json!(e.raw()), json!(e.lower())],
-            )?;
-        }
-        for tag in &d.tags {
-            tag_rows.push_values(conn, vec![json!(id), json!(tag), json!(tag.to_lowercase())])?;
-        }
-        for term in text::words(&d.name) {
-            terms.push_values(conn, vec![json!(id), json!(term)])?;
-        }
-    }
-    phone_rows.flush(conn)?;
-    email_rows.flush(conn)?;
-    tag_rows.flush(conn)?;
-    terms.flush(conn)?;
-    Ok(())
+    let rows: Vec<(i64, &ContactDraft)> = ids.into_iter().zip(new.iter().map(|(_, d)| d)).collect();
+    bulk::insert_contacts(conn, actor, &rows, Some(import_id), now())
 }

@@ -6,13 +6,13 @@
 mod activities;
 mod audit;
 pub mod backup;
+mod bulk;
 mod cards;
 mod companies;
 mod conn;
 mod contacts;
 mod deal_lists;
 mod deals;
-mod demo;
 mod demo_work;
 mod departments;
 mod error;
@@ -43,8 +43,8 @@ pub mod testing;
 
 pub use activities::NewAttachment;
 pub use audit::AuditEntry;
+pub use bulk::BulkDeal;
 pub use conn::{Backend, DbConfig, DbUrl, Store, mask_url};
-pub use demo::BulkDeal;
 pub use demo_work::{BulkActivity, BulkTask};
 pub use departments::Department;
 pub use error::{StoreError, StoreResult};

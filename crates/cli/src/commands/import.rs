@@ -128,6 +128,8 @@ pub fn run(location: &Location, args: Args) -> Result<()> {
     };
     let started = Instant::now();
     let never = std::sync::atomic::AtomicBool::new(false);
+    // As in `crm serve`: WAL checkpoints on a thread of their own, not in the batches' commits.
+    let checkpoints = crm_web::worker::Checkpointer::spawn(store.clone())?;
     let ended = importer::run(
         &store,
         &files,
@@ -144,6 +146,7 @@ pub fn run(location: &Location, args: Args) -> Result<()> {
         },
     );
     eprintln!();
+    checkpoints.stop();
     let seconds = started.elapsed().as_secs_f64();
     match ended {
         Ended::Done(c) => {

@@ -9,9 +9,6 @@ mod restore;
 mod tables;
 mod verify;
 
-pub(crate) use load::Loader;
-pub(crate) use tables::columns as live_columns;
-
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 

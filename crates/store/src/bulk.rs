@@ -1,5 +1,5 @@
-//! Bulk loading of many checked cards at once (demo data now, imports later): multi-row inserts
-//! in one transaction per batch, ids assigned up front so children can be written alongside.
+//! Bulk loading of many checked cards at once (demo data and imports): multi-row inserts in one
+//! transaction per batch, ids assigned up front so children can be written alongside.
 
 use chrono::{NaiveDate, NaiveDateTime, Utc};
 use crm_core::{Actor, CompanyDraft, ContactDraft, DealDraft, ProductDraft, StageKind, text};
@@ -17,76 +17,83 @@ use crate::schema::{
 /// Rows per INSERT statement: well under SQLite's and PostgreSQL's bind-parameter limits.
 pub(crate) const ROWS_PER_STATEMENT: usize = 500;
 
+/// Rows per INSERT statement on SQLite: a fixed count, so that the statement is prepared once
+/// per connection and reused (preparing a new one for every 500 rows cost a tenth of an
+/// import's time).
+pub(crate) const SQLITE_ROWS: usize = 50;
+
 #[derive(Insertable)]
-#[diesel(table_name = contacts)]
-struct NewContact<'a> {
+#[diesel(treat_none_as_default_value = false, table_name = contacts)]
+struct NewContact {
     id: i64,
-    name: &'a str,
+    name: String,
     sort_name: String,
-    position: &'a str,
+    position: String,
     company_id: Option<i64>,
     birthday: Option<NaiveDate>,
-    address: &'a str,
-    messengers: &'a str,
-    notes: &'a str,
+    address: String,
+    messengers: String,
+    notes: String,
     responsible_id: Option<i64>,
     visible_to_all: bool,
     created_by: Option<i64>,
     created_at: NaiveDateTime,
     updated_at: NaiveDateTime,
+    import_id: Option<i64>,
 }
 
 #[derive(Insertable)]
-#[diesel(table_name = companies)]
-struct NewCompany<'a> {
+#[diesel(treat_none_as_default_value = false, table_name = companies)]
+struct NewCompany {
     id: i64,
-    name: &'a str,
+    name: String,
     sort_name: String,
-    industry: &'a str,
-    website: &'a str,
-    address: &'a str,
-    tax_id: &'a str,
-    bank_details: &'a str,
-    notes: &'a str,
+    industry: String,
+    website: String,
+    address: String,
+    tax_id: String,
+    bank_details: String,
+    notes: String,
     responsible_id: Option<i64>,
     visible_to_all: bool,
     created_by: Option<i64>,
     created_at: NaiveDateTime,
     updated_at: NaiveDateTime,
+    import_id: Option<i64>,
 }
 
 #[derive(Insertable)]
-#[diesel(table_name = phones)]
-struct NewPhone<'a> {
+#[diesel(treat_none_as_default_value = false, table_name = phones)]
+struct NewPhone {
     contact_id: Option<i64>,
     company_id: Option<i64>,
     position: i32,
-    raw: &'a str,
-    e164: &'a str,
+    raw: String,
+    e164: String,
     digits_rev: String,
 }
 
 #[derive(Insertable)]
-#[diesel(table_name = emails)]
-struct NewEmail<'a> {
+#[diesel(treat_none_as_default_value = false, table_name = emails)]
+struct NewEmail {
     contact_id: Option<i64>,
     company_id: Option<i64>,
     position: i32,
-    raw: &'a str,
-    lower: &'a str,
+    raw: String,
+    lower: String,
 }
 
 #[derive(Insertable)]
-#[diesel(table_name = tags)]
-struct NewTag<'a> {
+#[diesel(treat_none_as_default_value = false, table_name = tags)]
+struct NewTag {
     contact_id: Option<i64>,
     company_id: Option<i64>,
-    name: &'a str,
+    name: String,
     name_lower: String,
 }
 
 #[derive(Insertable)]
-#[diesel(table_name = search_terms)]
+#[diesel(treat_none_as_default_value = false, table_name = search_terms)]
 struct NewTerm {
     contact_id: Option<i64>,
     company_id: Option<i64>,
@@ -94,33 +101,33 @@ struct NewTerm {
 }
 
 #[derive(Insertable)]
-#[diesel(table_name = products)]
-struct NewProduct<'a> {
+#[diesel(treat_none_as_default_value = false, table_name = products)]
+struct NewProduct {
     id: i64,
-    name: &'a str,
+    name: String,
     sort_name: String,
-    sku: &'a str,
-    unit: &'a str,
+    sku: String,
+    unit: String,
     price: i64,
     currency: &'static str,
-    category: &'a str,
+    category: String,
     active: bool,
     created_at: NaiveDateTime,
     updated_at: NaiveDateTime,
 }
 
 #[derive(Insertable)]
-#[diesel(table_name = product_terms)]
+#[diesel(treat_none_as_default_value = false, table_name = product_terms)]
 struct NewProductTerm {
     product_id: i64,
     term: String,
 }
 
 #[derive(Insertable)]
-#[diesel(table_name = deals)]
-struct NewDeal<'a> {
+#[diesel(treat_none_as_default_value = false, table_name = deals)]
+struct NewDeal {
     id: i64,
-    title: &'a str,
+    title: String,
     sort_title: String,
     pipeline_id: i64,
     stage_id: i64,
@@ -129,15 +136,15 @@ struct NewDeal<'a> {
     currency: &'static str,
     probability: Option<i32>,
     responsible_id: Option<i64>,
-    deal_type: &'a str,
-    source: &'a str,
+    deal_type: String,
+    source: String,
     expected_close: Option<NaiveDate>,
     contact_id: Option<i64>,
     company_id: Option<i64>,
     visible_to_all: bool,
     lost_reason_id: Option<i64>,
     closed_at: Option<NaiveDateTime>,
-    notes: &'a str,
+    notes: String,
     version: i64,
     created_by: Option<i64>,
     created_at: NaiveDateTime,
@@ -145,12 +152,12 @@ struct NewDeal<'a> {
 }
 
 #[derive(Insertable)]
-#[diesel(table_name = deal_lines)]
-struct NewLine<'a> {
+#[diesel(treat_none_as_default_value = false, table_name = deal_lines)]
+struct NewLine {
     deal_id: i64,
     position: i32,
     product_id: Option<i64>,
-    name: &'a str,
+    name: String,
     quantity_milli: i64,
     unit_price: i64,
     discount_bp: i64,
@@ -158,15 +165,15 @@ struct NewLine<'a> {
 }
 
 #[derive(Insertable)]
-#[diesel(table_name = deal_tags)]
-struct NewDealTag<'a> {
+#[diesel(treat_none_as_default_value = false, table_name = deal_tags)]
+struct NewDealTag {
     deal_id: i64,
-    name: &'a str,
+    name: String,
     name_lower: String,
 }
 
 #[derive(Insertable)]
-#[diesel(table_name = deal_stage_changes)]
+#[diesel(treat_none_as_default_value = false, table_name = deal_stage_changes)]
 struct NewStageChange {
     deal_id: i64,
     from_stage_id: Option<i64>,
@@ -189,21 +196,21 @@ pub struct BulkDeal {
 
 /// The children of one batch, gathered for multi-row inserts.
 #[derive(Default)]
-struct ChildRows<'a> {
-    phones: Vec<NewPhone<'a>>,
-    emails: Vec<NewEmail<'a>>,
-    tags: Vec<NewTag<'a>>,
+struct ChildRows {
+    phones: Vec<NewPhone>,
+    emails: Vec<NewEmail>,
+    tags: Vec<NewTag>,
     terms: Vec<NewTerm>,
 }
 
-impl<'a> ChildRows<'a> {
+impl ChildRows {
     fn add(
         &mut self,
         owner: (Option<i64>, Option<i64>),
         name: &str,
-        p: &'a [crm_core::Phone],
-        e: &'a [crm_core::Email],
-        t: &'a [String],
+        p: &[crm_core::Phone],
+        e: &[crm_core::Email],
+        t: &[String],
     ) {
         let (contact_id, company_id) = owner;
         for (i, phone) in p.iter().enumerate() {
@@ -211,8 +218,8 @@ impl<'a> ChildRows<'a> {
                 contact_id,
                 company_id,
                 position: i32::try_from(i).unwrap_or(i32::MAX),
-                raw: phone.raw(),
-                e164: phone.e164(),
+                raw: phone.raw().to_string(),
+                e164: phone.e164().to_string(),
                 digits_rev: phone.digits_reversed(),
             });
         }
@@ -221,15 +228,15 @@ impl<'a> ChildRows<'a> {
                 contact_id,
                 company_id,
                 position: i32::try_from(i).unwrap_or(i32::MAX),
-                raw: email.raw(),
-                lower: email.lower(),
+                raw: email.raw().to_string(),
+                lower: email.lower().to_string(),
             });
         }
         for tag in t {
             self.tags.push(NewTag {
                 contact_id,
                 company_id,
-                name: tag,
+                name: tag.clone(),
                 name_lower: tag.to_lowercase(),
             });
         }
@@ -244,15 +251,25 @@ impl<'a> ChildRows<'a> {
 }
 
 /// Inserts `$rows` into `$table` in chunks on the inner connection (the multi-backend
-/// connection cannot do multi-row inserts).
+/// connection cannot do multi-row inserts). On SQLite the chunks have one fixed size, whose
+/// prepared statement diesel caches, and the remainder goes row by row (also cached).
 macro_rules! insert_chunks {
     ($conn:expr, $table:expr, $rows:expr) => {
-        for chunk in $rows.chunks(ROWS_PER_STATEMENT) {
-            match &mut *$conn {
-                DbConn::Sqlite(c) => {
-                    diesel::insert_into($table).values(chunk).execute(c)?;
+        match &mut *$conn {
+            DbConn::Sqlite(c) => {
+                let mut chunks = $rows.chunks_exact($crate::bulk::SQLITE_ROWS);
+                for chunk in &mut chunks {
+                    match <&[_; $crate::bulk::SQLITE_ROWS]>::try_from(chunk) {
+                        Ok(fixed) => diesel::insert_into($table).values(fixed).execute(c)?,
+                        Err(_) => diesel::insert_into($table).values(chunk).execute(c)?,
+                    };
                 }
-                DbConn::Pg(c) => {
+                for row in chunks.remainder() {
+                    diesel::insert_into($table).values(row).execute(c)?;
+                }
+            }
+            DbConn::Pg(c) => {
+                for chunk in $rows.chunks($crate::bulk::ROWS_PER_STATEMENT) {
                     diesel::insert_into($table).values(chunk).execute(c)?;
                 }
             }
@@ -288,6 +305,74 @@ pub(crate) fn advance_sequence(conn: &mut DbConn, table: &str) -> StoreResult<()
     Ok(())
 }
 
+/// Companies with their phones, e-mails, tags and search words; `import_id` marks an import's.
+pub(crate) fn insert_companies(
+    conn: &mut DbConn,
+    actor: &Actor,
+    drafts: &[(i64, &CompanyDraft)],
+    import_id: Option<i64>,
+    now: NaiveDateTime,
+) -> StoreResult<()> {
+    let mut rows = Vec::with_capacity(drafts.len());
+    let mut children = ChildRows::default();
+    for &(id, d) in drafts {
+        rows.push(NewCompany {
+            id,
+            name: d.name.clone(),
+            sort_name: text::fold(&d.name),
+            industry: d.industry.clone(),
+            website: d.website.clone(),
+            address: d.address.clone(),
+            tax_id: d.tax_id.clone(),
+            bank_details: d.bank_details.clone(),
+            notes: d.notes.clone(),
+            responsible_id: d.responsible_id,
+            visible_to_all: d.visible_to_all,
+            created_by: actor.user_id(),
+            created_at: now,
+            updated_at: now,
+            import_id,
+        });
+        children.add((None, Some(id)), &d.name, &d.phones, &d.emails, &d.tags);
+    }
+    insert_chunks!(conn, companies::table, rows);
+    write_children(conn, &children)
+}
+
+/// Contacts with their phones, e-mails, tags and search words; `import_id` marks an import's.
+pub(crate) fn insert_contacts(
+    conn: &mut DbConn,
+    actor: &Actor,
+    drafts: &[(i64, &ContactDraft)],
+    import_id: Option<i64>,
+    now: NaiveDateTime,
+) -> StoreResult<()> {
+    let mut rows = Vec::with_capacity(drafts.len());
+    let mut children = ChildRows::default();
+    for &(id, d) in drafts {
+        rows.push(NewContact {
+            id,
+            name: d.name.clone(),
+            sort_name: text::fold(&d.name),
+            position: d.position.clone(),
+            company_id: d.company_id,
+            birthday: d.birthday,
+            address: d.address.clone(),
+            messengers: d.messengers.clone(),
+            notes: d.notes.clone(),
+            responsible_id: d.responsible_id,
+            visible_to_all: d.visible_to_all,
+            created_by: actor.user_id(),
+            created_at: now,
+            updated_at: now,
+            import_id,
+        });
+        children.add((Some(id), None), &d.name, &d.phones, &d.emails, &d.tags);
+    }
+    insert_chunks!(conn, contacts::table, rows);
+    write_children(conn, &children)
+}
+
 impl Store {
     /// Inserts checked companies in one transaction; returns their ids in order.
     pub fn bulk_insert_companies(
@@ -299,29 +384,8 @@ impl Store {
         self.write(|conn| {
             let first = reserve_ids(conn, "companies")?;
             let ids: Vec<i64> = (first..).take(drafts.len()).collect();
-            let mut rows = Vec::with_capacity(drafts.len());
-            let mut children = ChildRows::default();
-            for (d, &id) in drafts.iter().zip(&ids) {
-                rows.push(NewCompany {
-                    id,
-                    name: &d.name,
-                    sort_name: text::fold(&d.name),
-                    industry: &d.industry,
-                    website: &d.website,
-                    address: &d.address,
-                    tax_id: &d.tax_id,
-                    bank_details: &d.bank_details,
-                    notes: &d.notes,
-                    responsible_id: d.responsible_id,
-                    visible_to_all: d.visible_to_all,
-                    created_by: actor.user_id(),
-                    created_at: now,
-                    updated_at: now,
-                });
-                children.add((None, Some(id)), &d.name, &d.phones, &d.emails, &d.tags);
-            }
-            insert_chunks!(conn, companies::table, rows);
-            write_children(conn, &children)?;
+            let rows: Vec<(i64, &CompanyDraft)> = ids.iter().copied().zip(drafts).collect();
+            insert_companies(conn, actor, &rows, None, now)?;
             advance_sequence(conn, "companies")?;
             let summary = serde_json::json!({ "count": ids.len() });
             audit::record(conn, actor, "bulk_create", "company", first, summary)?;
@@ -339,29 +403,8 @@ impl Store {
         self.write(|conn| {
             let first = reserve_ids(conn, "contacts")?;
             let ids: Vec<i64> = (first..).take(drafts.len()).collect();
-            let mut rows = Vec::with_capacity(drafts.len());
-            let mut children = ChildRows::default();
-            for (d, &id) in drafts.iter().zip(&ids) {
-                rows.push(NewContact {
-                    id,
-                    name: &d.name,
-                    sort_name: text::fold(&d.name),
-                    position: &d.position,
-                    company_id: d.company_id,
-                    birthday: d.birthday,
-                    address: &d.address,
-                    messengers: &d.messengers,
-                    notes: &d.notes,
-                    responsible_id: d.responsible_id,
-                    visible_to_all: d.visible_to_all,
-                    created_by: actor.user_id(),
-                    created_at: now,
-                    updated_at: now,
-                });
-                children.add((Some(id), None), &d.name, &d.phones, &d.emails, &d.tags);
-            }
-            insert_chunks!(conn, contacts::table, rows);
-            write_children(conn, &children)?;
+            let rows: Vec<(i64, &ContactDraft)> = ids.iter().copied().zip(drafts).collect();
+            insert_contacts(conn, actor, &rows, None, now)?;
             advance_sequence(conn, "contacts")?;
             let summary = serde_json::json!({ "count": ids.len() });
             audit::record(conn, actor, "bulk_create", "contact", first, summary)?;
@@ -386,13 +429,13 @@ impl Store {
             for (d, &id) in drafts.iter().zip(&ids) {
                 rows.push(NewProduct {
                     id,
-                    name: &d.name,
+                    name: d.name.clone(),
                     sort_name: text::fold(&d.name),
-                    sku: &d.sku,
-                    unit: &d.unit,
+                    sku: d.sku.clone(),
+                    unit: d.unit.clone(),
                     price: d.price,
                     currency: d.currency.code(),
-                    category: &d.category,
+                    category: d.category.clone(),
                     active: d.active,
                     created_at: now,
                     updated_at: now,
@@ -437,7 +480,7 @@ impl Store {
                 };
                 rows.push(NewDeal {
                     id,
-                    title: &d.title,
+                    title: d.title.clone(),
                     sort_title: text::fold(&d.title),
                     pipeline_id,
                     stage_id,
@@ -446,15 +489,15 @@ impl Store {
                     currency: d.currency.code(),
                     probability: d.probability,
                     responsible_id: d.responsible_id,
-                    deal_type: &d.deal_type,
-                    source: &d.source,
+                    deal_type: d.deal_type.clone(),
+                    source: d.source.clone(),
                     expected_close: d.expected_close,
                     contact_id: d.contact_id,
                     company_id: d.company_id,
                     visible_to_all: d.visible_to_all,
                     lost_reason_id: d.lost_reason_id.filter(|_| b.kind == StageKind::Lost),
                     closed_at: b.kind.is_closed().then_some(b.moved_at),
-                    notes: &d.notes,
+                    notes: d.notes.clone(),
                     version: 1,
                     created_by: actor.user_id(),
                     created_at: b.created_at,
@@ -465,7 +508,7 @@ impl Store {
                         deal_id: id,
                         position: i32::try_from(i).unwrap_or(i32::MAX),
                         product_id: l.product_id,
-                        name: &l.name,
+                        name: l.name.clone(),
                         quantity_milli: l.quantity_milli,
                         unit_price: l.unit_price,
                         discount_bp: l.discount_bp,
@@ -475,7 +518,7 @@ impl Store {
                 for t in &d.tags {
                     tags.push(NewDealTag {
                         deal_id: id,
-                        name: t,
+                        name: t.clone(),
                         name_lower: t.to_lowercase(),
                     });
                 }
@@ -508,7 +551,7 @@ impl Store {
     }
 }
 
-fn write_children(conn: &mut DbConn, c: &ChildRows<'_>) -> StoreResult<()> {
+fn write_children(conn: &mut DbConn, c: &ChildRows) -> StoreResult<()> {
     insert_chunks!(conn, phones::table, c.phones);
     insert_chunks!(conn, emails::table, c.emails);
     insert_chunks!(conn, tags::table, c.tags);

@@ -1,0 +1,10 @@
+CREATE INDEX emails_company_lower ON emails (lower) WHERE company_id IS NOT NULL;
+CREATE INDEX emails_contact_lower ON emails (lower) WHERE contact_id IS NOT NULL;
+DROP INDEX search_terms_company_id;
+CREATE INDEX search_terms_company_id ON search_terms (company_id);
+DROP INDEX tags_company_id;
+CREATE INDEX tags_company_id ON tags (company_id);
+DROP INDEX emails_company_id;
+CREATE INDEX emails_company_id ON emails (company_id);
+DROP INDEX phones_company_id;
+CREATE INDEX phones_company_id ON phones (company_id);
