@@ -28,7 +28,7 @@ fn text(bytes: &[u8]) -> String {
 }
 
 /// Asserts that a run succeeded; returns its standard output.
-fn ok(out: Output, what: &str) -> String {
+pub(crate) fn ok(out: Output, what: &str) -> String {
     assert!(
         out.status.success(),
         "{what} failed ({}):\nstdout: {}\nstderr: {}",
@@ -65,7 +65,7 @@ fn crm_env(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Output {
     cmd.output().expect("crm runs")
 }
 
-fn install(tmp: &Path, dir: &Path, database_url: Option<&str>) {
+pub(crate) fn install(tmp: &Path, dir: &Path, database_url: Option<&str>) {
     let pw = tmp.join("pw");
     std::fs::write(&pw, format!("{PASSWORD}\n")).unwrap();
     let mut args = vec![
@@ -483,10 +483,10 @@ fn assert_served_after_restore(dir: &Path, env: &[(&str, &str)], seeded: &Seeded
 // PostgreSQL
 
 /// An empty database of its own on the test server, dropped again at the end.
-struct PgDb {
+pub(crate) struct PgDb {
     admin: String,
     name: String,
-    url: String,
+    pub(crate) url: String,
 }
 
 fn psql(url: &str, sql: &str) {
@@ -500,7 +500,7 @@ fn psql(url: &str, sql: &str) {
 
 impl PgDb {
     /// `None` (with a note) when no server is configured.
-    fn new(test: &str) -> Option<PgDb> {
+    pub(crate) fn new(test: &str) -> Option<PgDb> {
         let Some(admin) = crm_store::testing::postgres_url() else {
             eprintln!(
                 "{test}: skipped: set {} to run it",

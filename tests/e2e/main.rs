@@ -11,6 +11,7 @@ use std::time::{Duration, Instant};
 
 mod backup;
 mod browser;
+mod import;
 
 const CRM: &str = env!("CARGO_BIN_EXE_crm");
 

@@ -274,6 +274,10 @@ fn write_companies(
                 // A company an earlier row of this file made takes later rows in without
                 // overwriting them; one that existed before follows the chosen policy.
                 let from_file = import_id_of(conn, id)? == Some(import_id);
+                if !from_file && r.settings.policy == Policy::Skip {
+                    r.counts.skipped += 1;
+                    continue;
+                }
                 let policy = if from_file {
                     Policy::FillEmpty
                 } else {

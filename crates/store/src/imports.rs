@@ -697,6 +697,12 @@ pub(crate) fn write_contacts(
             }
             Some(Target::Existing(id)) => {
                 let from_file = ours.contains(&id);
+                if !from_file && settings.policy == Policy::Skip {
+                    // Nothing to merge: the card is not even read (a re-import of a whole
+                    // client base skips a million of them).
+                    r.counts.skipped += 1;
+                    continue;
+                }
                 let policy = if from_file {
                     Policy::FillEmpty
                 } else {
