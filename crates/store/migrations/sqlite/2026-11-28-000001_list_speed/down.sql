@@ -1,0 +1,2 @@
+DROP INDEX tasks_assignee_done_id;
+DROP INDEX tasks_assignee_open_id;
