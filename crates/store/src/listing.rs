@@ -32,11 +32,16 @@ macro_rules! filtered {
                 $crate::listing::TagPlan::Collect => {
                     query.filter($table::id.nullable().eq_any(tagged))
                 }
-                // `id + 0` is no column, so the tagged ids cannot lead the plan: the list's
-                // order index does, and the ids only test its rows.
-                $crate::listing::TagPlan::Walk => {
-                    query.filter(($table::id + 0_i64).nullable().eq_any(tagged))
-                }
+                // A correlated test cannot lead the plan, so the list's order index does and
+                // each of its rows costs one probe of the tag index. `LIMIT 1` keeps SQLite from
+                // turning the test into a join, which would first read every tagged row.
+                $crate::listing::TagPlan::Walk => query.filter(diesel::dsl::exists(
+                    tags::table
+                        .filter(tags::$owner.eq($table::id.nullable()))
+                        .filter(tags::name_lower.eq(tag.clone()))
+                        .select(tags::id)
+                        .limit(1),
+                )),
             };
         }
         if let Some(r) = $q.responsible_id {
