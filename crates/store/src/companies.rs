@@ -10,7 +10,7 @@ use diesel::prelude::*;
 use crate::audit;
 use crate::conn::{DbConn, Store};
 use crate::error::StoreResult;
-use crate::listing::listed;
+use crate::listing::{Tagged, listed, tag_plan};
 use crate::parties::{self, Children, Duplicates, Owner, in_order};
 use crate::schema::companies;
 use crate::scope::{self, companies_for};
@@ -271,7 +271,15 @@ impl Store {
     pub fn list_companies(&self, actor: &Actor, q: &ListQuery) -> StoreResult<Page<CompanyRow>> {
         let q = q.clone().normalized();
         self.read(|conn| {
-            let query = listed!(companies_for(actor, Action::View), companies, company_id, q);
+            let rows = q.offset() + q.limit_plus_one();
+            let plan = tag_plan(conn, actor, Tagged::Companies, &q, rows)?;
+            let query = listed!(
+                companies_for(actor, Action::View),
+                companies,
+                company_id,
+                q,
+                plan
+            );
             // Ids first: the order index covers them, so deep pages do not fetch every row
             // they skip; then the page's rows by primary key.
             let ids: Vec<i64> = query
@@ -299,7 +307,15 @@ impl Store {
     ) -> StoreResult<(Page<CompanyRow>, Option<Cursor>)> {
         let q = q.clone().normalized();
         self.read(|conn| {
-            let query = listed!(companies_for(actor, Action::View), companies, company_id, q);
+            let rows = q.limit_plus_one() + if after.is_some() { 0 } else { q.offset() };
+            let plan = tag_plan(conn, actor, Tagged::Companies, &q, rows)?;
+            let query = listed!(
+                companies_for(actor, Action::View),
+                companies,
+                company_id,
+                q,
+                plan
+            );
             let query = crate::listing::after_cursor!(query, companies, after)?;
             let keys: Vec<crate::listing::RowKeys> = query
                 .select((

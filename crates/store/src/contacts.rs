@@ -10,7 +10,7 @@ use diesel::prelude::*;
 use crate::audit;
 use crate::conn::{DbConn, Store};
 use crate::error::StoreResult;
-use crate::listing::listed;
+use crate::listing::{Tagged, listed, tag_plan};
 use crate::parties::{self, Children, Duplicates, Owner, in_order};
 use crate::schema::{companies, contacts, emails, phones, tags, users};
 use crate::scope::{self, companies_for, contacts_for, visible};
@@ -380,7 +380,15 @@ impl Store {
     pub fn list_contacts(&self, actor: &Actor, q: &ListQuery) -> StoreResult<Page<ContactRow>> {
         let q = q.clone().normalized();
         self.read(|conn| {
-            let query = listed!(contacts_for(actor, Action::View), contacts, contact_id, q);
+            let rows = q.offset() + q.limit_plus_one();
+            let plan = tag_plan(conn, actor, Tagged::Contacts, &q, rows)?;
+            let query = listed!(
+                contacts_for(actor, Action::View),
+                contacts,
+                contact_id,
+                q,
+                plan
+            );
             // Ids first: the order index covers them, so deep pages do not fetch every row
             // they skip; then the page's rows by primary key.
             let ids: Vec<i64> = query
@@ -409,7 +417,15 @@ impl Store {
     ) -> StoreResult<(Page<ContactRow>, Option<Cursor>)> {
         let q = q.clone().normalized();
         self.read(|conn| {
-            let query = listed!(contacts_for(actor, Action::View), contacts, contact_id, q);
+            let rows = q.limit_plus_one() + if after.is_some() { 0 } else { q.offset() };
+            let plan = tag_plan(conn, actor, Tagged::Contacts, &q, rows)?;
+            let query = listed!(
+                contacts_for(actor, Action::View),
+                contacts,
+                contact_id,
+                q,
+                plan
+            );
             let query = crate::listing::after_cursor!(query, contacts, after)?;
             let keys: Vec<crate::listing::RowKeys> = query
                 .select((

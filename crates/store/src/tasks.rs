@@ -299,16 +299,16 @@ impl Visible {
         &self,
         q: tasks::BoxedQuery<'static, crate::conn::Db>,
     ) -> tasks::BoxedQuery<'static, crate::conn::Db> {
-        if self.authored_only.is_empty() {
-            q.filter(tasks::assignee_id.eq_any(self.full.clone()))
-        } else {
-            q.filter(
-                tasks::assignee_id
-                    .eq_any(self.full.clone())
-                    .or(tasks::assignee_id
-                        .eq_any(self.authored_only.clone())
-                        .and(tasks::author_id.eq(self.me.unwrap_or(-1)))),
-            )
+        let full = tasks::assignee_id.eq_any(self.full.clone());
+        let authored = tasks::assignee_id
+            .eq_any(self.authored_only.clone())
+            .and(tasks::author_id.eq(self.me.unwrap_or(-1)));
+        // An empty side is left out rather than written as an always-false term, which would
+        // keep the planner from reading the assignee index for the other side.
+        match (self.full.is_empty(), self.authored_only.is_empty()) {
+            (_, true) => q.filter(full),
+            (true, false) => q.filter(authored),
+            (false, false) => q.filter(full.or(authored)),
         }
     }
 }

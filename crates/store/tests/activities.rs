@@ -609,3 +609,70 @@ fn a_failing_job_in_a_batch_is_rolled_back_alone() {
         assert_eq!(q.given_up, 1, "{}", t.backend_name());
     }
 }
+
+#[test]
+fn task_lists_page_by_id_within_what_the_reader_may_see() {
+    for t in TestStore::each() {
+        let s = &t.store;
+        let admin = user(s, "boss@example.com", Role::Admin);
+        let head = user(s, "head@example.com", Role::Manager);
+        let m = user(s, "m@example.com", Role::Manager);
+        let other = user(s, "other@example.com", Role::Manager);
+        let dept = s.save_department(&admin, "Sales", head.user_id()).unwrap();
+        let mid = m.user_id().unwrap();
+        s.set_user_department(&admin, mid, Some(dept.id)).unwrap();
+        // Seven tasks for m, written by three people; every third one done.
+        let mut by_other = Vec::new();
+        let mut all = Vec::new();
+        for i in 0..7 {
+            let author = [&head, &other, &m][i % 3];
+            let mut input = task(&format!("Task {i}"), None, None);
+            input.assignee_id = mid.to_string();
+            let id = s
+                .create_task(author, &input.validate(Zone::UTC).unwrap())
+                .unwrap()
+                .id;
+            if i % 3 == 2 || i == 4 {
+                s.complete_task(&admin, id, false).unwrap();
+            }
+            let done = i % 3 == 2 || i == 4;
+            all.push((id, done));
+            if std::ptr::eq(author, &other) {
+                by_other.push((id, done));
+            }
+        }
+        let ids = |v: &[(i64, bool)], done: bool| -> Vec<i64> {
+            v.iter().filter(|t| t.1 == done).map(|t| t.0).collect()
+        };
+        // Pages of two by `after`, joined, and one page of all.
+        let listed = |reader: &Actor, done: bool| -> Vec<i64> {
+            let whole: Vec<i64> = s
+                .list_tasks(reader, mid, done, None, 100)
+                .unwrap()
+                .iter()
+                .map(|t| t.id)
+                .collect();
+            let mut paged = Vec::new();
+            let mut after = None;
+            loop {
+                let page = s.list_tasks(reader, mid, done, after, 2).unwrap();
+                paged.extend(page.iter().map(|t| t.id));
+                if page.len() < 2 {
+                    break;
+                }
+                after = page.last().map(|t| t.id);
+            }
+            assert_eq!(paged, whole, "paging by id repeats or skips nothing");
+            whole
+        };
+        for done in [false, true] {
+            for reader in [&admin, &head, &m] {
+                assert_eq!(listed(reader, done), ids(&all, done), "done {done}");
+            }
+            // Another manager sees only the tasks they wrote for m.
+            assert_eq!(listed(&other, done), ids(&by_other, done), "done {done}");
+        }
+        assert_eq!(ids(&by_other, false).len(), 1);
+        assert_eq!(ids(&by_other, true).len(), 1);
+    }
+}
