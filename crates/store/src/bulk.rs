@@ -259,10 +259,15 @@ macro_rules! insert_chunks {
             DbConn::Sqlite(c) => {
                 let mut chunks = $rows.chunks_exact($crate::bulk::SQLITE_ROWS);
                 for chunk in &mut chunks {
-                    match <&[_; $crate::bulk::SQLITE_ROWS]>::try_from(chunk) {
-                        Ok(fixed) => diesel::insert_into($table).values(fixed).execute(c)?,
-                        Err(_) => diesel::insert_into($table).values(chunk).execute(c)?,
+                    let n = match <&[_; $crate::bulk::SQLITE_ROWS]>::try_from(chunk) {
+                        Ok(fixed) => diesel::insert_or_ignore_into($table)
+                            .values(fixed)
+                            .execute(c)?,
+                        Err(_) => diesel::insert_or_ignore_into($table)
+                            .values(chunk)
+                            .execute(c)?,
                     };
+                    $crate::bulk::all_written(n, chunk.len())?;
                 }
                 for row in chunks.remainder() {
                     diesel::insert_into($table).values(row).execute(c)?;
@@ -277,6 +282,22 @@ macro_rules! insert_chunks {
     };
 }
 pub(crate) use insert_chunks;
+
+/// A multi-row `INSERT OR IGNORE` wrote every row: else a row broke a constraint (a bug), and
+/// the error rolls the whole transaction back, as a plain INSERT's failure would. Plain
+/// multi-row INSERTs make SQLite copy every page they touch to a statement journal first, so
+/// that a failing row can be undone alone: a sixth of an import's time.
+pub(crate) fn all_written(written: usize, rows: usize) -> StoreResult<()> {
+    if written == rows {
+        Ok(())
+    } else {
+        Err(crate::error::StoreError::Db(
+            diesel::result::Error::QueryBuilderError(
+                format!("a bulk insert wrote {written} of {rows} rows").into(),
+            ),
+        ))
+    }
+}
 
 /// The next free id of `table`; on PostgreSQL the table is locked against concurrent inserts
 /// for the rest of the transaction, and its identity sequence is moved past the batch after.

@@ -1,5 +1,7 @@
 //! Contacts: create, read, update, delete, list — every one scoped by the acting user.
 
+use std::collections::HashMap;
+
 use chrono::{NaiveDate, NaiveDateTime, Utc};
 use crm_core::{
     Action, Actor, CardRef, Contact, ContactDraft, ContactRow, Cursor, Error, ListQuery,
@@ -190,10 +192,7 @@ pub(crate) fn update(
     check_company(conn, actor, draft.company_id)?;
     check_responsible(conn, responsible)?;
     let before = load(conn, actor, id)?;
-    diesel::update(contacts::table.find(id))
-        .set(ContactChanges::new(draft, responsible))
-        .execute(conn)?;
-    parties::replace_children(conn, Owner::Contact(id), children(draft))?;
+    rewrite(conn, id, draft, responsible)?;
     let after = load(conn, actor, id)?;
     let (card, was) = (CardRef::Contact(id), Some(before.responsible_id));
     crate::activities::card_saved(conn, actor, card, was, after.responsible_id, &after.name)?;
@@ -201,6 +200,52 @@ pub(crate) fn update(
     audit::record(conn, actor, "update", "contact", id, changes)?;
     crate::webhooks::queue(conn, Event::ContactUpdated, &after)?;
     Ok(after)
+}
+
+/// Writes `draft` over card `id`: its row and child rows, nothing else. No checks, history,
+/// audit or webhook: for [`update`], and for an import merging a later row of its file into a
+/// card it made itself.
+pub(crate) fn rewrite(
+    conn: &mut DbConn,
+    id: i64,
+    draft: &ContactDraft,
+    responsible_id: Option<i64>,
+) -> StoreResult<()> {
+    diesel::update(contacts::table.find(id))
+        .set(ContactChanges::new(draft, responsible_id))
+        .execute(conn)?;
+    parties::replace_children(conn, Owner::Contact(id), children(draft))
+}
+
+/// The cards `ids` as drafts, by id: four queries per 500 cards (an import merging into them;
+/// imports are an administrator's, who sees every card).
+pub(crate) fn drafts(conn: &mut DbConn, ids: &[i64]) -> StoreResult<HashMap<i64, ContactDraft>> {
+    let mut out = HashMap::with_capacity(ids.len());
+    for chunk in ids.chunks(500) {
+        let rows: Vec<ContactRecord> = contacts::table
+            .filter(contacts::id.eq_any(chunk))
+            .select(ContactRecord::as_select())
+            .load(conn)?;
+        let mut children = parties::load_children(conn, ObjectKind::Contact, chunk)?;
+        for r in rows {
+            let draft = ContactDraft {
+                name: r.name,
+                position: r.position,
+                company_id: r.company_id,
+                phones: children.phones.remove(&r.id).unwrap_or_default(),
+                emails: children.emails.remove(&r.id).unwrap_or_default(),
+                birthday: r.birthday,
+                address: r.address,
+                messengers: r.messengers,
+                tags: children.tags.remove(&r.id).unwrap_or_default(),
+                responsible_id: r.responsible_id,
+                visible_to_all: r.visible_to_all,
+                notes: r.notes,
+            };
+            out.insert(r.id, draft);
+        }
+    }
+    Ok(out)
 }
 
 impl Store {

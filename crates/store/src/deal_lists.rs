@@ -308,18 +308,19 @@ fn following(
     c: &DealCursor,
 ) -> deals::BoxedQuery<'static, Db> {
     let id = c.id;
-    // Ties on the sort value continue by id, in the list's direction.
+    // Ties on the sort value continue by id, in the list's direction. The bound alone
+    // (`<=`/`>=`) as well lets SQLite start the page at the cursor in the order's index.
     macro_rules! after {
         ($column:expr, $value:expr) => {{
             let v = $value;
             if c.desc {
-                query.filter(
+                query.filter($column.le(v.clone())).filter(
                     $column
                         .lt(v.clone())
                         .or($column.eq(v).and(deals::id.lt(id))),
                 )
             } else {
-                query.filter(
+                query.filter($column.ge(v.clone())).filter(
                     $column
                         .gt(v.clone())
                         .or($column.eq(v).and(deals::id.gt(id))),

@@ -4,6 +4,7 @@
 use std::collections::HashMap;
 
 use crm_core::import_kinds::DealRow;
+use crm_core::phone::reversed_digits;
 use crm_core::{Actor, StageKind, text};
 use diesel::prelude::*;
 
@@ -25,7 +26,8 @@ fn find_contacts(conn: &mut DbConn, named: &str, e164: Option<&str>) -> StoreRes
             .collect()
     } else if let Some(e164) = e164 {
         phones::table
-            .filter(phones::e164.eq(e164))
+            .filter(phones::digits_rev.eq(reversed_digits(e164)))
+            .filter(phones::contact_id.is_not_null())
             .select(phones::contact_id)
             .load::<Option<i64>>(conn)?
             .into_iter()

@@ -7,12 +7,13 @@ use std::collections::{HashMap, HashSet};
 
 use chrono::{DateTime, Duration, NaiveDateTime, Utc};
 use crm_core::import_rows::{ContactRow, Counts, Policy, Problem, Settings, merge_contact};
+use crm_core::phone::reversed_digits;
 use crm_core::{Actor, CompanyDraft, ContactDraft, Error, Role, text};
 use diesel::prelude::*;
 use serde_json::json;
 
 use crate::bulk;
-use crate::conn::{CACHE_KIB, DbConn, Store, set_cache_size};
+use crate::conn::{DbConn, Store};
 use crate::error::{StoreError, StoreResult};
 use crate::import_kinds::{Batch, Report, lookup, users_by_email};
 use crate::schema::{
@@ -429,22 +430,17 @@ impl Store {
     }
 
     /// Writes one batch with `write` in one transaction together with the import's progress
-    /// (`last`: the batch's last row), unless the lease was lost.
+    /// (`last`: the batch's last row), unless the lease was lost; `checks`: with foreign key
+    /// checks (see [`Store::write_bulk`]).
     pub(crate) fn commit_batch(
         &self,
         lease: &Lease,
         last: u64,
+        checks: bool,
         write: impl FnOnce(&mut DbConn) -> StoreResult<Counts>,
     ) -> StoreResult<BatchOutcome> {
-        self.write(|conn| {
-            if let DbConn::Sqlite(c) = conn {
-                set_cache_size(c, IMPORT_CACHE_KIB)?;
-            }
-            let out = commit_rows(conn, lease, last, write);
-            if let DbConn::Sqlite(c) = conn {
-                set_cache_size(c, CACHE_KIB)?;
-            }
-            out
+        self.write_bulk(IMPORT_CACHE_KIB, checks, |conn| {
+            commit_rows(conn, lease, last, write)
         })
     }
 }
@@ -606,7 +602,7 @@ pub(crate) fn write_contacts(
     let mut known: HashMap<String, i64> = HashMap::new();
     lookup(conn, &e164s, 'p', &mut known, |conn, chunk| {
         Ok(phones::table
-            .filter(phones::e164.eq_any(chunk))
+            .filter(phones::digits_rev.eq_any(chunk.iter().map(|e| reversed_digits(e))))
             .filter(phones::contact_id.is_not_null())
             .order(phones::contact_id)
             .select((phones::e164, phones::contact_id))
@@ -636,6 +632,15 @@ pub(crate) fn write_contacts(
                 .load::<i64>(conn)?,
         );
     }
+
+    // The cards rows will be merged into, read in a few queries: every match but those that
+    // "skip" leaves alone without reading.
+    let wanted: Vec<i64> = matched
+        .iter()
+        .copied()
+        .filter(|id| ours.contains(id) || settings.policy != Policy::Skip)
+        .collect();
+    let mut stored = crate::contacts::drafts(conn, &wanted)?;
 
     let mut new: Vec<(u64, ContactDraft)> = Vec::new();
     // Drafts of existing records as this batch leaves them, with whether the file made them.
@@ -710,7 +715,7 @@ pub(crate) fn write_contacts(
                 };
                 let base = match changed.remove(&id) {
                     Some((d, _)) => d,
-                    None => existing_draft(conn, actor, id)?,
+                    None => stored.remove(&id).ok_or(Error::NotFound)?,
                 };
                 match merge_contact(&base, &draft, policy) {
                     Some(d) => {
@@ -734,8 +739,12 @@ pub(crate) fn write_contacts(
         }
     }
 
-    for (id, (draft, dirty)) in changed {
-        if dirty {
+    for (id, (draft, _)) in changed.into_iter().filter(|(_, (_, dirty))| *dirty) {
+        if ours.contains(&id) {
+            // A card this import made: its history starts with the import, as a new one's does.
+            let responsible = draft.responsible_id;
+            crate::contacts::rewrite(conn, id, &draft, responsible)?;
+        } else {
             crate::contacts::update(conn, actor, id, &draft)?;
         }
     }
@@ -748,24 +757,6 @@ pub(crate) fn columns_of(settings: &Settings, key: &str) -> Option<usize> {
         .mapping
         .iter()
         .position(|m| m.as_deref() == Some(key))
-}
-
-fn existing_draft(conn: &mut DbConn, actor: &Actor, id: i64) -> StoreResult<ContactDraft> {
-    let c = crate::contacts::load(conn, actor, id)?;
-    Ok(ContactDraft {
-        name: c.name,
-        position: c.position,
-        company_id: c.company_id,
-        phones: c.phones,
-        emails: c.emails,
-        birthday: c.birthday,
-        address: c.address,
-        messengers: c.messengers,
-        tags: c.tags,
-        responsible_id: c.responsible_id,
-        visible_to_all: c.visible_to_all,
-        notes: c.notes,
-    })
 }
 
 /// New contacts with their phones, e-mails, tags and search words, many rows per statement.

@@ -82,25 +82,32 @@ macro_rules! after_cursor {
             Some(c) => {
                 let id = c.id;
                 match (c.sort, c.desc) {
-                    (SortKey::Name, false) => Ok(query.filter(
-                        $table::sort_name
-                            .gt(c.value.clone())
-                            .or($table::sort_name.eq(c.value.clone()).and($table::id.gt(id))),
-                    )),
-                    (SortKey::Name, true) => Ok(query.filter(
-                        $table::sort_name
-                            .lt(c.value.clone())
-                            .or($table::sort_name.eq(c.value.clone()).and($table::id.lt(id))),
-                    )),
+                    // Each page also gets the bound alone (`>=`/`<=`), which the OR hides from
+                    // SQLite: with it, the page starts at the cursor in the order's index
+                    // instead of walking the index from its start.
+                    (SortKey::Name, false) => {
+                        Ok(query.filter($table::sort_name.ge(c.value.clone())).filter(
+                            $table::sort_name
+                                .gt(c.value.clone())
+                                .or($table::sort_name.eq(c.value.clone()).and($table::id.gt(id))),
+                        ))
+                    }
+                    (SortKey::Name, true) => {
+                        Ok(query.filter($table::sort_name.le(c.value.clone())).filter(
+                            $table::sort_name
+                                .lt(c.value.clone())
+                                .or($table::sort_name.eq(c.value.clone()).and($table::id.lt(id))),
+                        ))
+                    }
                     (SortKey::Created, desc) => $crate::listing::cursor_time(&c.value).map(|t| {
                         if desc {
-                            query.filter(
+                            query.filter($table::created_at.le(t)).filter(
                                 $table::created_at
                                     .lt(t)
                                     .or($table::created_at.eq(t).and($table::id.lt(id))),
                             )
                         } else {
-                            query.filter(
+                            query.filter($table::created_at.ge(t)).filter(
                                 $table::created_at
                                     .gt(t)
                                     .or($table::created_at.eq(t).and($table::id.gt(id))),
@@ -109,13 +116,13 @@ macro_rules! after_cursor {
                     }),
                     (SortKey::Updated, desc) => $crate::listing::cursor_time(&c.value).map(|t| {
                         if desc {
-                            query.filter(
+                            query.filter($table::updated_at.le(t)).filter(
                                 $table::updated_at
                                     .lt(t)
                                     .or($table::updated_at.eq(t).and($table::id.lt(id))),
                             )
                         } else {
-                            query.filter(
+                            query.filter($table::updated_at.ge(t)).filter(
                                 $table::updated_at
                                     .gt(t)
                                     .or($table::updated_at.eq(t).and($table::id.gt(id))),

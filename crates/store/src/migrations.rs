@@ -84,6 +84,14 @@ pub(crate) fn check(conn: &mut DbConn) -> StoreResult<()> {
 }
 
 fn check_sqlite(c: &mut SqliteConnection) -> StoreResult<()> {
+    match sqlite_problem(c)? {
+        Some(p) => Err(StoreError::Migration(p)),
+        None => Ok(()),
+    }
+}
+
+/// The first thing wrong with a SQLite file's foreign keys or pages.
+fn sqlite_problem(c: &mut SqliteConnection) -> StoreResult<Option<String>> {
     #[derive(QueryableByName)]
     struct Problem {
         #[diesel(sql_type = Text)]
@@ -95,10 +103,7 @@ fn check_sqlite(c: &mut SqliteConnection) -> StoreResult<()> {
     )
     .load(c)?;
     if let Some(p) = broken.first() {
-        return Err(StoreError::Migration(format!(
-            "foreign key check failed: {}",
-            p.what
-        )));
+        return Ok(Some(format!("foreign key check failed: {}", p.what)));
     }
     let sound: Vec<Problem> =
         diesel::sql_query("SELECT quick_check AS what FROM pragma_quick_check").load(c)?;
@@ -108,11 +113,20 @@ fn check_sqlite(c: &mut SqliteConnection) -> StoreResult<()> {
             .map(|p| p.what)
             .collect::<Vec<_>>()
             .join("; ");
-        return Err(StoreError::Migration(format!(
-            "integrity check failed: {what}"
-        )));
+        return Ok(Some(format!("integrity check failed: {what}")));
     }
-    Ok(())
+    Ok(None)
+}
+
+impl Store {
+    /// What is wrong with the database's foreign keys or file, if anything (`crm doctor`). On
+    /// PostgreSQL foreign keys are checked as rows change.
+    pub fn integrity_problem(&self) -> StoreResult<Option<String>> {
+        match &mut *self.conn()? {
+            DbConn::Sqlite(c) => sqlite_problem(c),
+            DbConn::Pg(_) => Ok(None),
+        }
+    }
 }
 
 /// Where the database's schema stands relative to this binary.

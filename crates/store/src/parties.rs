@@ -3,6 +3,7 @@
 
 use std::collections::{BTreeSet, HashMap};
 
+use crm_core::phone::reversed_digits;
 use crm_core::{Actor, Email, ObjectKind, Phone, text};
 use diesel::prelude::*;
 use serde::Serialize;
@@ -261,12 +262,22 @@ pub(crate) fn find_duplicates(
         }
     };
     if !e164s.is_empty() {
-        let rows: Vec<(Option<i64>, Option<i64>, String)> = phones::table
-            .filter(phones::e164.eq_any(e164s))
+        // Numbers are found by their reversed digits (one to one with E.164), in the index
+        // of each owner kind.
+        let revs: Vec<String> = e164s.iter().map(|e| reversed_digits(e)).collect();
+        let contacts: Vec<(Option<i64>, Option<i64>, String)> = phones::table
+            .filter(phones::digits_rev.eq_any(&revs))
+            .filter(phones::contact_id.is_not_null())
             .select((phones::contact_id, phones::company_id, phones::e164))
             .limit(100)
             .load(conn)?;
-        for (a, b, m) in rows {
+        let companies: Vec<(Option<i64>, Option<i64>, String)> = phones::table
+            .filter(phones::digits_rev.eq_any(&revs))
+            .filter(phones::company_id.is_not_null())
+            .select((phones::contact_id, phones::company_id, phones::e164))
+            .limit(100)
+            .load(conn)?;
+        for (a, b, m) in contacts.into_iter().chain(companies) {
             note(a, b, m);
         }
     }

@@ -60,6 +60,10 @@ fn database(store: &Store, problems: &mut Vec<String>) -> Result<()> {
             return Ok(());
         }
     }
+    match store.integrity_problem()? {
+        None => println!("database integrity: ok"),
+        Some(p) => problems.push(format!("database integrity: {p}")),
+    }
     let admins = store
         .users()?
         .iter()

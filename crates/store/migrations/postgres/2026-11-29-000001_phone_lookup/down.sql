@@ -1,0 +1,1 @@
+CREATE INDEX phones_e164 ON phones (e164);
