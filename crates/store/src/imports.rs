@@ -429,18 +429,17 @@ impl Store {
         self.import_batch(actor, lease, settings, Batch::Contacts(rows), columns)
     }
 
-    /// Writes one batch with `write` in one transaction together with the import's progress
-    /// (`last`: the batch's last row), unless the lease was lost; `checks`: with foreign key
+    /// Writes rows with `write` in one transaction together with the import's progress (up to
+    /// the last row that `write` returns), unless the lease was lost; `checks`: with foreign key
     /// checks (see [`Store::write_bulk`]).
     pub(crate) fn commit_batch(
         &self,
         lease: &Lease,
-        last: u64,
         checks: bool,
-        write: impl FnOnce(&mut DbConn) -> StoreResult<Counts>,
+        write: impl FnOnce(&mut DbConn) -> StoreResult<(Counts, u64)>,
     ) -> StoreResult<BatchOutcome> {
         self.write_bulk(IMPORT_CACHE_KIB, checks, |conn| {
-            commit_rows(conn, lease, last, write)
+            commit_rows(conn, lease, write)
         })
     }
 }
@@ -449,8 +448,7 @@ impl Store {
 fn commit_rows(
     conn: &mut DbConn,
     lease: &Lease,
-    last: u64,
-    write: impl FnOnce(&mut DbConn) -> StoreResult<Counts>,
+    write: impl FnOnce(&mut DbConn) -> StoreResult<(Counts, u64)>,
 ) -> StoreResult<BatchOutcome> {
     let renewed = diesel::update(imports::table.find(lease.import_id))
         .filter(imports::locked_by.eq(&lease.worker))
@@ -463,7 +461,7 @@ fn commit_rows(
     if renewed == 0 {
         return Ok(BatchOutcome::Lost);
     }
-    let counts = write(conn)?;
+    let (counts, last) = write(conn)?;
     diesel::update(imports::table.find(lease.import_id))
         .set((
             imports::rows_done.eq(imports::rows_done + counts.rows()),

@@ -7,7 +7,7 @@ use chrono::{Duration, Utc};
 use crm_core::import_rows::{Counts, Mapping, Policy, Settings, contact_row};
 use crm_core::{Actor, ContactInput, ListQuery, Region, Role, UserDraft};
 use crm_store::testing::TestStore;
-use crm_store::{BatchOutcome, Lease, Prepared, Store};
+use crm_store::{Batch, BatchOutcome, Lease, Prepared, Store};
 
 fn ru() -> Region {
     "RU".parse().unwrap()
@@ -229,11 +229,33 @@ fn an_import_finds_duplicates_links_companies_and_reports_failures() {
             "{b}: {got:?}"
         );
 
-        // A worker that stops renewing loses the import to another, which resumes after row 8.
+        // Batches that are ready go into one transaction; progress stands after the last.
+        let mut ready = vec![Batch::Contacts(rows(&[(
+            10,
+            ["Мария", "", "maria@x.ru", "", "", ""],
+        )]))]
+        .into_iter();
+        let first = Batch::Contacts(rows(&[(9, ["Олег", "", "oleg@x.ru", "", "", ""])]));
+        let c = written(
+            s.import_batches(
+                &admin,
+                &lease,
+                &settings,
+                first,
+                || ready.next(),
+                &headers(),
+            )
+            .unwrap(),
+        );
+        assert_eq!((c.created, c.rows()), (2, 2), "{b}: both batches written");
+        let rec = s.import(&admin, id).unwrap();
+        assert_eq!((rec.rows_done, rec.last_row), (9, 10), "{b}");
+
+        // A worker that stops renewing loses the import to another, which resumes after row 10.
         let later = Utc::now() + Duration::seconds(crm_store::IMPORT_LEASE_SECONDS + 5);
         let again = s.claim_import("w2", later, None).unwrap().unwrap();
-        assert_eq!(again.last_row, 8, "{b}");
-        let stale = rows(&[(9, ["X", "", "", "", "", ""])]);
+        assert_eq!(again.last_row, 10, "{b}");
+        let stale = rows(&[(11, ["X", "", "", "", "", ""])]);
         assert_eq!(
             s.import_contacts(&admin, &lease, &settings, stale, &headers())
                 .unwrap(),
@@ -242,7 +264,7 @@ fn an_import_finds_duplicates_links_companies_and_reports_failures() {
         );
 
         // Cancelling takes back what the import created; the record it updated stays.
-        assert_eq!(s.cancel_import(&admin, id).unwrap(), 2, "{b}");
+        assert_eq!(s.cancel_import(&admin, id).unwrap(), 4, "{b}");
         let left = s.list_contacts(&admin, &ListQuery::default()).unwrap();
         assert_eq!(left.items.len(), 1, "{b}");
         assert_eq!(left.items[0].id, old.id);

@@ -23,7 +23,7 @@ use crm_store::{Batch, BatchOutcome, ImportRecord, Lease, Prepared, Store};
 
 use crate::files;
 
-/// Rows written per transaction.
+/// Rows parsed and checked at a time (the store commits several such batches at once).
 pub const BATCH: usize = 10_000;
 
 /// How an import ended.
@@ -222,7 +222,8 @@ pub fn run(
                 let _ = tx.send(Ok(check.batch(batch)));
             }
         });
-        for batch in rx {
+        let mut broken: Option<String> = None;
+        while let Ok(batch) = rx.recv() {
             if stop.load(Ordering::Acquire) {
                 // Shutting down: the next start (here or on another node) resumes after the
                 // last committed batch.
@@ -235,8 +236,25 @@ pub fn run(
                 Ok(b) => b,
                 Err(e) => return fail(e),
             };
-            let last = batch.last_row();
-            match store.import_batch(&actor, &lease, &settings, batch, &headers) {
+            let mut last = batch.last_row();
+            // The store's transaction also takes the batches that the reader has ready, until
+            // it has enough rows; it never waits for one while it holds the write lock.
+            let more = || {
+                if stop.load(Ordering::Acquire) {
+                    return None;
+                }
+                match rx.try_recv().ok()? {
+                    Ok(b) => {
+                        last = b.last_row();
+                        Some(b)
+                    }
+                    Err(e) => {
+                        broken = Some(e);
+                        None
+                    }
+                }
+            };
+            match store.import_batches(&actor, &lease, &settings, batch, more, &headers) {
                 Ok(BatchOutcome::Written(c)) => {
                     counts.add(c);
                     progress(&counts, last);
@@ -244,6 +262,9 @@ pub fn run(
                 // Dropping the receiver stops the reading thread at its next send.
                 Ok(BatchOutcome::Lost) => return Ended::Stopped,
                 Err(e) => return fail(e.to_string()),
+            }
+            if let Some(e) = broken.take() {
+                return fail(e);
             }
         }
         Ended::Done(counts)
