@@ -362,9 +362,12 @@ impl Store {
         let out = match (&mut *conn, bulk) {
             (DbConn::Sqlite(_), None) => immediate(&mut conn, f),
             (DbConn::Sqlite(_), Some((kib, checks))) => {
-                // Outside the transaction: SQLite ignores `foreign_keys` inside one.
-                bulk_pragmas(&mut conn, checks, kib)?;
-                let out = immediate(&mut conn, f);
+                // Outside the transaction: SQLite ignores `foreign_keys` inside one. Checks are
+                // turned back on whatever happened, before the connection goes back to the pool.
+                let out = match bulk_pragmas(&mut conn, checks, kib) {
+                    Ok(()) => immediate(&mut conn, f),
+                    Err(e) => Err(e.into()),
+                };
                 bulk_pragmas(&mut conn, true, CACHE_KIB)?;
                 out
             }
