@@ -10,6 +10,9 @@ use clap::{Parser, Subcommand};
 
 use crate::settings::Location;
 
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[derive(Parser)]
 #[command(
     name = "crm",

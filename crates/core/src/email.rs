@@ -53,6 +53,11 @@ impl Email {
     pub fn lower(&self) -> &str {
         &self.lower
     }
+
+    /// As typed and lower-cased, for storing without a copy.
+    pub fn into_parts(self) -> (String, String) {
+        (self.raw, self.lower)
+    }
 }
 
 #[cfg(test)]

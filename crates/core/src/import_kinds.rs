@@ -4,7 +4,7 @@
 
 use crate::deal::{DealDraft, DealInput};
 use crate::import_rows::{
-    Cells, Mapping, Policy, Problem, dedup, field_key, parse_date, problems, take,
+    Cells, CompanyName, Mapping, Policy, Problem, dedup, field_key, parse_date, problems, take,
 };
 use crate::lead::{LeadDraft, LeadInput};
 use crate::money::{Currency, MAX_MINOR, parse_decimal};
@@ -24,7 +24,7 @@ pub struct DealRow {
     pub draft: DealDraft,
     pub pipeline: Option<String>,
     pub stage: Option<String>,
-    pub company: Option<String>,
+    pub company: Option<CompanyName>,
     /// A contact's e-mail, phone or name, as written.
     pub contact: Option<String>,
     /// The contact cell as an E.164 number, when it is one.
@@ -179,7 +179,7 @@ pub fn deal_row(
         draft,
         pipeline: c.optional("pipeline"),
         stage: c.optional("stage"),
-        company: c.optional("company"),
+        company: c.optional("company").map(CompanyName::new),
         contact: c.optional("contact"),
         contact_e164: c
             .optional("contact")

@@ -114,10 +114,26 @@ pub struct Problem {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ContactRow {
     pub draft: ContactDraft,
-    /// The company's name as written in the file.
-    pub company: Option<String>,
+    pub company: Option<CompanyName>,
     /// The responsible user's e-mail, lower-cased.
     pub responsible: Option<String>,
+}
+
+/// A company named in a row, linked by its folded name: folded here, on the thread that reads
+/// the file, rather than in the import's write transaction.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CompanyName {
+    /// As written in the file.
+    pub name: String,
+    /// [`crate::text::fold`]ed.
+    pub key: String,
+}
+
+impl CompanyName {
+    pub fn new(name: String) -> Self {
+        let key = crate::text::fold(&name);
+        CompanyName { name, key }
+    }
 }
 
 /// A company read from a row.
@@ -304,7 +320,7 @@ pub fn contact_row(
     match input.validate(region) {
         Ok(draft) if out.is_empty() => Ok(ContactRow {
             draft,
-            company: c.optional("company"),
+            company: c.optional("company").map(CompanyName::new),
             responsible: responsible(&c),
         }),
         Ok(_) => Err(out),
@@ -500,7 +516,11 @@ mod tests {
         assert_eq!(r.draft.emails[0].lower(), "anna@example.ru");
         assert_eq!(r.draft.birthday, NaiveDate::from_ymd_opt(1990, 5, 17));
         assert_eq!(r.draft.tags, ["VIP", "опт"]);
-        assert_eq!(r.company.as_deref(), Some("ООО Ромашка"));
+        let company = r.company.unwrap();
+        assert_eq!(
+            (company.name.as_str(), company.key.as_str()),
+            ("ООО Ромашка", "ооо ромашка")
+        );
     }
 
     #[test]

@@ -106,6 +106,11 @@ impl Phone {
     pub fn digits_reversed(&self) -> String {
         reversed_digits(&self.e164)
     }
+
+    /// As typed and in E.164, for storing without a copy.
+    pub fn into_parts(self) -> (String, String) {
+        (self.raw, self.e164)
+    }
 }
 
 /// `+` and the digits, when they start with a known country code followed by a national

@@ -17,7 +17,12 @@ pub fn fold(s: &str) -> String {
 
 /// The distinct folded words of `s`, split at anything that is not a letter or digit.
 pub fn words(s: &str) -> Vec<String> {
-    let folded = fold(s);
+    folded_words(&fold(s))
+}
+
+/// [`words`] of a string that is already [`fold`]ed (a bulk load folds each name once for
+/// its sort key and its words).
+pub fn folded_words(folded: &str) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
     for w in folded.split(|c: char| !c.is_alphanumeric()) {
         if w.is_empty() {

@@ -204,43 +204,49 @@ struct ChildRows {
 }
 
 impl ChildRows {
+    /// Takes the draft's children (no copies: a bulk load moves a million cards' text);
+    /// `sort_name` is the owner's folded name.
     fn add(
         &mut self,
         owner: (Option<i64>, Option<i64>),
-        name: &str,
-        p: &[crm_core::Phone],
-        e: &[crm_core::Email],
-        t: &[String],
+        sort_name: &str,
+        p: Vec<crm_core::Phone>,
+        e: Vec<crm_core::Email>,
+        t: Vec<String>,
     ) {
         let (contact_id, company_id) = owner;
-        for (i, phone) in p.iter().enumerate() {
+        for (i, phone) in p.into_iter().enumerate() {
+            let digits_rev = phone.digits_reversed();
+            let (raw, e164) = phone.into_parts();
             self.phones.push(NewPhone {
                 contact_id,
                 company_id,
                 position: i32::try_from(i).unwrap_or(i32::MAX),
-                raw: phone.raw().to_string(),
-                e164: phone.e164().to_string(),
-                digits_rev: phone.digits_reversed(),
+                raw,
+                e164,
+                digits_rev,
             });
         }
-        for (i, email) in e.iter().enumerate() {
+        for (i, email) in e.into_iter().enumerate() {
+            let (raw, lower) = email.into_parts();
             self.emails.push(NewEmail {
                 contact_id,
                 company_id,
                 position: i32::try_from(i).unwrap_or(i32::MAX),
-                raw: email.raw().to_string(),
-                lower: email.lower().to_string(),
+                raw,
+                lower,
             });
         }
-        for tag in t {
+        for name in t {
+            let name_lower = name.to_lowercase();
             self.tags.push(NewTag {
                 contact_id,
                 company_id,
-                name: tag.clone(),
-                name_lower: tag.to_lowercase(),
+                name,
+                name_lower,
             });
         }
-        for term in text::words(name) {
+        for term in text::folded_words(sort_name) {
             self.terms.push(NewTerm {
                 contact_id,
                 company_id,
@@ -330,23 +336,25 @@ pub(crate) fn advance_sequence(conn: &mut DbConn, table: &str) -> StoreResult<()
 pub(crate) fn insert_companies(
     conn: &mut DbConn,
     actor: &Actor,
-    drafts: &[(i64, &CompanyDraft)],
+    drafts: Vec<(i64, CompanyDraft)>,
     import_id: Option<i64>,
     now: NaiveDateTime,
 ) -> StoreResult<()> {
     let mut rows = Vec::with_capacity(drafts.len());
     let mut children = ChildRows::default();
-    for &(id, d) in drafts {
+    for (id, d) in drafts {
+        let sort_name = text::fold(&d.name);
+        children.add((None, Some(id)), &sort_name, d.phones, d.emails, d.tags);
         rows.push(NewCompany {
             id,
-            name: d.name.clone(),
-            sort_name: text::fold(&d.name),
-            industry: d.industry.clone(),
-            website: d.website.clone(),
-            address: d.address.clone(),
-            tax_id: d.tax_id.clone(),
-            bank_details: d.bank_details.clone(),
-            notes: d.notes.clone(),
+            name: d.name,
+            sort_name,
+            industry: d.industry,
+            website: d.website,
+            address: d.address,
+            tax_id: d.tax_id,
+            bank_details: d.bank_details,
+            notes: d.notes,
             responsible_id: d.responsible_id,
             visible_to_all: d.visible_to_all,
             created_by: actor.user_id(),
@@ -354,7 +362,6 @@ pub(crate) fn insert_companies(
             updated_at: now,
             import_id,
         });
-        children.add((None, Some(id)), &d.name, &d.phones, &d.emails, &d.tags);
     }
     insert_chunks!(conn, companies::table, rows);
     write_children(conn, &children)
@@ -364,23 +371,25 @@ pub(crate) fn insert_companies(
 pub(crate) fn insert_contacts(
     conn: &mut DbConn,
     actor: &Actor,
-    drafts: &[(i64, &ContactDraft)],
+    drafts: Vec<(i64, ContactDraft)>,
     import_id: Option<i64>,
     now: NaiveDateTime,
 ) -> StoreResult<()> {
     let mut rows = Vec::with_capacity(drafts.len());
     let mut children = ChildRows::default();
-    for &(id, d) in drafts {
+    for (id, d) in drafts {
+        let sort_name = text::fold(&d.name);
+        children.add((Some(id), None), &sort_name, d.phones, d.emails, d.tags);
         rows.push(NewContact {
             id,
-            name: d.name.clone(),
-            sort_name: text::fold(&d.name),
-            position: d.position.clone(),
+            name: d.name,
+            sort_name,
+            position: d.position,
             company_id: d.company_id,
             birthday: d.birthday,
-            address: d.address.clone(),
-            messengers: d.messengers.clone(),
-            notes: d.notes.clone(),
+            address: d.address,
+            messengers: d.messengers,
+            notes: d.notes,
             responsible_id: d.responsible_id,
             visible_to_all: d.visible_to_all,
             created_by: actor.user_id(),
@@ -388,7 +397,6 @@ pub(crate) fn insert_contacts(
             updated_at: now,
             import_id,
         });
-        children.add((Some(id), None), &d.name, &d.phones, &d.emails, &d.tags);
     }
     insert_chunks!(conn, contacts::table, rows);
     write_children(conn, &children)
@@ -405,8 +413,8 @@ impl Store {
         self.write(|conn| {
             let first = reserve_ids(conn, "companies")?;
             let ids: Vec<i64> = (first..).take(drafts.len()).collect();
-            let rows: Vec<(i64, &CompanyDraft)> = ids.iter().copied().zip(drafts).collect();
-            insert_companies(conn, actor, &rows, None, now)?;
+            let rows = ids.iter().copied().zip(drafts.iter().cloned()).collect();
+            insert_companies(conn, actor, rows, None, now)?;
             advance_sequence(conn, "companies")?;
             let summary = serde_json::json!({ "count": ids.len() });
             audit::record(conn, actor, "bulk_create", "company", first, summary)?;
@@ -424,8 +432,8 @@ impl Store {
         self.write(|conn| {
             let first = reserve_ids(conn, "contacts")?;
             let ids: Vec<i64> = (first..).take(drafts.len()).collect();
-            let rows: Vec<(i64, &ContactDraft)> = ids.iter().copied().zip(drafts).collect();
-            insert_contacts(conn, actor, &rows, None, now)?;
+            let rows = ids.iter().copied().zip(drafts.iter().cloned()).collect();
+            insert_contacts(conn, actor, rows, None, now)?;
             advance_sequence(conn, "contacts")?;
             let summary = serde_json::json!({ "count": ids.len() });
             audit::record(conn, actor, "bulk_create", "contact", first, summary)?;

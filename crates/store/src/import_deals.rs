@@ -62,7 +62,7 @@ pub(crate) fn write(
         actor,
         import_id,
         r,
-        ok().filter_map(|d| d.company.as_deref()),
+        ok().filter_map(|d| d.company.as_ref()),
     )?;
     let mut contact_ids: HashMap<String, Vec<i64>> = HashMap::new();
     for Prepared { row, item } in rows {
@@ -127,7 +127,7 @@ pub(crate) fn write(
         let company_id = d
             .company
             .as_ref()
-            .and_then(|n| company_ids.get(&text::fold(n)).copied());
+            .and_then(|n| company_ids.get(&n.key).copied());
         let t = now();
         let draft = d.draft;
         let id: i64 = diesel::insert_into(deals::table)

@@ -6,9 +6,11 @@
 use std::collections::{HashMap, HashSet};
 
 use chrono::{DateTime, Duration, NaiveDateTime, Utc};
-use crm_core::import_rows::{ContactRow, Counts, Policy, Problem, Settings, merge_contact};
+use crm_core::import_rows::{
+    CompanyName, ContactRow, Counts, Policy, Problem, Settings, merge_contact,
+};
 use crm_core::phone::reversed_digits;
-use crm_core::{Actor, CompanyDraft, ContactDraft, Error, Role, text};
+use crm_core::{Actor, CompanyDraft, ContactDraft, Error, Role};
 use diesel::prelude::*;
 use serde_json::json;
 
@@ -477,30 +479,27 @@ fn commit_rows(
     Ok(BatchOutcome::Written(counts))
 }
 
-/// `n` fresh ids for `table`, taken inside the write transaction (SQLite has one writer; on
-/// PostgreSQL the identity sequence hands them out).
-fn reserve_ids(conn: &mut DbConn, table: &str, n: usize) -> StoreResult<Vec<i64>> {
-    if n == 0 {
-        return Ok(Vec::new());
-    }
+/// `n` fresh ids for `table`, taken inside the write transaction: on SQLite, which has one
+/// writer, those after the largest; on PostgreSQL the identity sequence hands them out, without
+/// the table lock of [`bulk::reserve_ids`] (users go on working during an import).
+fn fresh_ids(conn: &mut DbConn, table: &str, n: usize) -> StoreResult<Vec<i64>> {
     #[derive(QueryableByName)]
     struct Id {
         #[diesel(sql_type = diesel::sql_types::BigInt)]
         id: i64,
     }
-    let count = i64::try_from(n).unwrap_or(i64::MAX);
-    let ids: Vec<Id> = match conn {
-        DbConn::Sqlite(_) => diesel::sql_query(format!(
-            "WITH RECURSIVE s(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM s WHERE i < {count}) \
-             SELECT (SELECT COALESCE(MAX(id), 0) FROM {table}) + i AS id FROM s"
-        ))
-        .load(conn)?,
-        DbConn::Pg(_) => diesel::sql_query(format!(
-            "SELECT nextval(pg_get_serial_sequence('{table}', 'id')) AS id \
-             FROM generate_series(1, {count})"
-        ))
-        .load(conn)?,
-    };
+    if n == 0 {
+        return Ok(Vec::new());
+    }
+    if let DbConn::Sqlite(_) = conn {
+        let first = bulk::reserve_ids(conn, table)?;
+        return Ok((first..).take(n).collect());
+    }
+    let ids: Vec<Id> = diesel::sql_query(format!(
+        "SELECT nextval(pg_get_serial_sequence('{table}', 'id')) AS id \
+         FROM generate_series(1, {n})"
+    ))
+    .load(conn)?;
     Ok(ids.into_iter().map(|i| i.id).collect())
 }
 
@@ -512,17 +511,17 @@ pub(crate) fn companies_named<'a>(
     actor: &Actor,
     import_id: i64,
     r: &mut Report<'_>,
-    names: impl Iterator<Item = &'a str>,
+    names: impl Iterator<Item = &'a CompanyName>,
 ) -> StoreResult<HashMap<String, i64>> {
-    let mut wanted: HashMap<String, &str> = HashMap::new();
-    for name in names {
-        wanted.entry(text::fold(name)).or_insert(name);
+    let mut wanted: HashMap<&str, &str> = HashMap::new();
+    for n in names {
+        wanted.entry(&n.key).or_insert(&n.name);
     }
     let mut company_ids: HashMap<String, i64> = HashMap::new();
     if wanted.is_empty() {
         return Ok(company_ids);
     }
-    let folded: Vec<&String> = wanted.keys().collect();
+    let folded: Vec<&str> = wanted.keys().copied().collect();
     for chunk in folded.chunks(500) {
         let found: Vec<(String, i64)> = companies::table
             .filter(companies::sort_name.eq_any(chunk.iter().copied()))
@@ -533,12 +532,11 @@ pub(crate) fn companies_named<'a>(
             company_ids.entry(name).or_insert(id);
         }
     }
-    let missing: Vec<(&String, &str)> = wanted
-        .iter()
+    let missing: Vec<(&str, &str)> = wanted
+        .into_iter()
         .filter(|(f, _)| !company_ids.contains_key(*f))
-        .map(|(f, n)| (f, *n))
         .collect();
-    let ids = reserve_ids(conn, "companies", missing.len())?;
+    let ids = fresh_ids(conn, "companies", missing.len())?;
     let owner = r.settings.responsible_id.or(actor.user_id());
     let drafts: Vec<CompanyDraft> = missing
         .iter()
@@ -557,12 +555,12 @@ pub(crate) fn companies_named<'a>(
             notes: String::new(),
         })
         .collect();
-    let rows: Vec<(i64, &CompanyDraft)> = ids.iter().copied().zip(&drafts).collect();
-    bulk::insert_companies(conn, actor, &rows, Some(import_id), now())?;
-    r.counts.companies_created += i64::try_from(rows.len()).unwrap_or(i64::MAX);
-    for (&(folded, _), id) in missing.iter().zip(ids) {
-        company_ids.insert(folded.clone(), id);
+    r.counts.companies_created += i64::try_from(drafts.len()).unwrap_or(i64::MAX);
+    for (&(folded, _), &id) in missing.iter().zip(&ids) {
+        company_ids.insert(folded.to_string(), id);
     }
+    let rows = ids.into_iter().zip(drafts).collect();
+    bulk::insert_companies(conn, actor, rows, Some(import_id), now())?;
     Ok(company_ids)
 }
 
@@ -587,7 +585,7 @@ pub(crate) fn write_contacts(
         actor,
         import_id,
         r,
-        ok().filter_map(|c| c.company.as_deref()),
+        ok().filter_map(|c| c.company.as_ref()),
     )?;
 
     // Duplicates: by E.164 phone and lower-case e-mail, against the database first.
@@ -667,7 +665,7 @@ pub(crate) fn write_contacts(
         draft.company_id = c
             .company
             .as_ref()
-            .and_then(|n| company_ids.get(&text::fold(n)).copied());
+            .and_then(|n| company_ids.get(&n.key).copied());
         let keys: Vec<String> = draft
             .phones
             .iter()
@@ -765,7 +763,10 @@ fn insert_contacts(
     import_id: i64,
     new: Vec<(u64, ContactDraft)>,
 ) -> StoreResult<()> {
-    let ids = reserve_ids(conn, "contacts", new.len())?;
-    let rows: Vec<(i64, &ContactDraft)> = ids.into_iter().zip(new.iter().map(|(_, d)| d)).collect();
-    bulk::insert_contacts(conn, actor, &rows, Some(import_id), now())
+    let ids = fresh_ids(conn, "contacts", new.len())?;
+    let rows = ids
+        .into_iter()
+        .zip(new.into_iter().map(|(_, d)| d))
+        .collect();
+    bulk::insert_contacts(conn, actor, rows, Some(import_id), now())
 }
