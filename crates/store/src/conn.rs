@@ -426,3 +426,43 @@ impl Store {
         Ok(())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use diesel::prelude::*;
+    use diesel::sql_types::Text;
+
+    use crate::testing::TestStore;
+
+    #[derive(QueryableByName)]
+    struct CompileOption {
+        #[diesel(sql_type = Text)]
+        compile_options: String,
+    }
+
+    /// The flags in `.cargo/config.toml` reached the bundled SQLite: they are lost silently
+    /// when the binary is built from outside the workspace, and concurrent reads then queue on
+    /// a process-wide page cache mutex.
+    #[test]
+    fn bundled_sqlite_keeps_a_page_cache_per_connection() {
+        let t = TestStore::sqlite();
+        let options: Vec<String> = t
+            .store
+            .read(|conn| {
+                Ok(diesel::sql_query("PRAGMA compile_options").load::<CompileOption>(conn)?)
+            })
+            .unwrap()
+            .into_iter()
+            .map(|o| o.compile_options)
+            .collect();
+        assert!(options.iter().any(|o| o == "THREADSAFE=1"), "{options:?}");
+        assert!(
+            !options.iter().any(|o| o == "ENABLE_MEMORY_MANAGEMENT"),
+            "{options:?}"
+        );
+        assert!(
+            options.iter().any(|o| o == "DEFAULT_MEMSTATUS=0"),
+            "{options:?}"
+        );
+    }
+}
