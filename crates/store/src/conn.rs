@@ -442,7 +442,7 @@ mod tests {
 
     /// The flags in `.cargo/config.toml` reached the bundled SQLite: they are lost silently
     /// when the binary is built from outside the workspace, and concurrent reads then queue on
-    /// a process-wide page cache mutex.
+    /// a process-wide page cache mutex, and statements are compiled again on every run.
     #[test]
     fn bundled_sqlite_keeps_a_page_cache_per_connection() {
         let t = TestStore::sqlite();
