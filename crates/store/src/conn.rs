@@ -455,7 +455,7 @@ mod tests {
             .into_iter()
             .map(|o| o.compile_options)
             .collect();
-        assert!(options.iter().any(|o| o == "THREADSAFE=1"), "{options:?}");
+        assert!(options.iter().any(|o| o == "THREADSAFE=2"), "{options:?}");
         assert!(
             !options.iter().any(|o| o == "ENABLE_MEMORY_MANAGEMENT"),
             "{options:?}"
