@@ -15,6 +15,23 @@ pub fn fold(s: &str) -> String {
         .collect()
 }
 
+/// A name folded once, for its sort key and its search words.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Folded {
+    /// [`fold`]ed: the key the lists sort and prefix-search by.
+    pub sort: String,
+    /// Its [`folded_words`]: the rows of the search index.
+    pub words: Vec<String>,
+}
+
+impl Folded {
+    pub fn new(name: &str) -> Self {
+        let sort = fold(name);
+        let words = folded_words(&sort);
+        Folded { sort, words }
+    }
+}
+
 /// The distinct folded words of `s`, split at anything that is not a letter or digit.
 pub fn words(s: &str) -> Vec<String> {
     folded_words(&fold(s))

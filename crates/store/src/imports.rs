@@ -9,7 +9,7 @@ use chrono::{DateTime, Duration, NaiveDateTime, Utc};
 use crm_core::import_rows::{
     CompanyName, ContactRow, Counts, Policy, Problem, Settings, merge_contact,
 };
-use crm_core::phone::reversed_digits;
+use crm_core::text::Folded;
 use crm_core::{Actor, CompanyDraft, ContactDraft, Error, Role};
 use diesel::prelude::*;
 use serde_json::json;
@@ -17,7 +17,7 @@ use serde_json::json;
 use crate::bulk;
 use crate::conn::{DbConn, Store};
 use crate::error::{StoreError, StoreResult};
-use crate::import_kinds::{Batch, Report, lookup, users_by_email};
+use crate::import_kinds::{Batch, Report, find_keys, keyed, lookup, users_by_email};
 use crate::schema::{
     companies, contacts, emails, import_failures, import_mappings, imports, phones, users,
 };
@@ -521,16 +521,10 @@ pub(crate) fn companies_named<'a>(
     if wanted.is_empty() {
         return Ok(company_ids);
     }
-    let folded: Vec<&str> = wanted.keys().copied().collect();
-    for chunk in folded.chunks(500) {
-        let found: Vec<(String, i64)> = companies::table
-            .filter(companies::sort_name.eq_any(chunk.iter().copied()))
-            .order(companies::id)
-            .select((companies::sort_name, companies::id))
-            .load(conn)?;
-        for (name, id) in found {
-            company_ids.entry(name).or_insert(id);
-        }
+    let folded: Vec<String> = wanted.keys().map(|k| k.to_string()).collect();
+    let by_name = keyed!(companies, sort_name, sort_name, id);
+    for (name, id) in find_keys(conn, &folded, &by_name)? {
+        company_ids.entry(name).or_insert(id);
     }
     let missing: Vec<(&str, &str)> = wanted
         .into_iter()
@@ -589,29 +583,28 @@ pub(crate) fn write_contacts(
     )?;
 
     // Duplicates: by E.164 phone and lower-case e-mail, against the database first.
-    let e164s: Vec<String> = ok()
-        .flat_map(|c| c.draft.phones.iter().map(|p| p.e164().to_string()))
+    // Phones are found by their digits reversed, which their index holds.
+    let reversed: Vec<String> = ok()
+        .flat_map(|c| c.draft.phones.iter().map(|p| p.digits_reversed()))
         .collect();
     let mails: Vec<String> = ok()
         .flat_map(|c| c.draft.emails.iter().map(|e| e.lower().to_string()))
         .collect();
     let mut known: HashMap<String, i64> = HashMap::new();
-    lookup(conn, &e164s, 'p', &mut known, |conn, chunk| {
-        Ok(phones::table
-            .filter(phones::digits_rev.eq_any(chunk.iter().map(|e| reversed_digits(e))))
-            .filter(phones::contact_id.is_not_null())
-            .order(phones::contact_id)
-            .select((phones::e164, phones::contact_id))
-            .load(conn)?)
-    })?;
-    lookup(conn, &mails, 'e', &mut known, |conn, chunk| {
-        Ok(emails::table
-            .filter(emails::lower.eq_any(chunk))
-            .filter(emails::contact_id.is_not_null())
-            .order(emails::contact_id)
-            .select((emails::lower, emails::contact_id))
-            .load(conn)?)
-    })?;
+    lookup(
+        conn,
+        &reversed,
+        'p',
+        &mut known,
+        &keyed!(phones, digits_rev, e164, contact_id),
+    )?;
+    lookup(
+        conn,
+        &mails,
+        'e',
+        &mut known,
+        &keyed!(emails, lower, lower, contact_id),
+    )?;
     let matched: Vec<i64> = known
         .values()
         .copied()
@@ -638,7 +631,7 @@ pub(crate) fn write_contacts(
         .collect();
     let mut stored = crate::contacts::drafts(conn, &wanted)?;
 
-    let mut new: Vec<(u64, ContactDraft)> = Vec::new();
+    let mut new: Vec<(ContactDraft, Folded)> = Vec::new();
     // Drafts of existing records as this batch leaves them, with whether the file made them.
     let mut changed: HashMap<i64, (ContactDraft, bool)> = HashMap::new();
     let mut batch_keys: HashMap<String, usize> = HashMap::new();
@@ -683,13 +676,14 @@ pub(crate) fn write_contacts(
                 for k in keys {
                     batch_keys.insert(k, new.len());
                 }
-                new.push((row, draft));
+                new.push((draft, c.folded));
                 r.counts.created += 1;
             }
             Some(Target::New(i)) => {
                 // Two rows of this file for one person: the later one fills in the earlier.
-                if let Some(merged) = merge_contact(&new[i].1, &draft, Policy::FillEmpty) {
-                    new[i].1 = merged;
+                // The earlier row's name stays, and with it its fold.
+                if let Some(merged) = merge_contact(&new[i].0, &draft, Policy::FillEmpty) {
+                    new[i].0 = merged;
                 }
                 for k in keys {
                     batch_keys.entry(k).or_insert(i);
@@ -761,12 +755,13 @@ fn insert_contacts(
     conn: &mut DbConn,
     actor: &Actor,
     import_id: i64,
-    new: Vec<(u64, ContactDraft)>,
+    new: Vec<(ContactDraft, Folded)>,
 ) -> StoreResult<()> {
     let ids = fresh_ids(conn, "contacts", new.len())?;
     let rows = ids
         .into_iter()
-        .zip(new.into_iter().map(|(_, d)| d))
+        .zip(new)
+        .map(|(id, (d, f))| (id, d, f))
         .collect();
     bulk::insert_contacts(conn, actor, rows, Some(import_id), now())
 }
