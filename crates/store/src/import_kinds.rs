@@ -624,3 +624,59 @@ pub(crate) fn undo(conn: &mut DbConn, id: i64) -> StoreResult<Removed> {
         products: made.len() as u64,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use crm_core::{Actor, CompanyDraft, text};
+
+    use super::{find_keys, keyed};
+    use crate::schema::companies;
+    use crate::testing::TestStore;
+
+    /// Keys travel as JSON: quotes, backslashes and other scripts come back as they went, the
+    /// oldest of two records with one key is first, and a key found nowhere finds nothing.
+    #[test]
+    fn keys_are_found_whatever_they_hold() {
+        let names = [
+            r#"ООО "Ромашка""#,
+            r"Back\slash 'n' co",
+            "שָׂרָה בע״מ",
+            r#"ООО "Ромашка""#,
+        ];
+        for t in TestStore::each() {
+            let drafts: Vec<CompanyDraft> = names
+                .iter()
+                .map(|n| CompanyDraft {
+                    name: n.to_string(),
+                    industry: String::new(),
+                    website: String::new(),
+                    phones: Vec::new(),
+                    emails: Vec::new(),
+                    address: String::new(),
+                    tax_id: String::new(),
+                    bank_details: String::new(),
+                    tags: Vec::new(),
+                    responsible_id: None,
+                    visible_to_all: true,
+                    notes: String::new(),
+                })
+                .collect();
+            let ids = t
+                .store
+                .bulk_insert_companies(&Actor::system(), &drafts)
+                .unwrap();
+            let mut keys: Vec<String> = names.iter().map(|n| text::fold(n)).collect();
+            keys.push("nobody".into());
+            let found = t
+                .store
+                .read(|conn| find_keys(conn, &keys, &keyed!(companies, sort_name, sort_name, id)))
+                .unwrap();
+            let expected: Vec<(String, i64)> = ids
+                .iter()
+                .zip(&keys)
+                .map(|(&id, k)| (k.clone(), id))
+                .collect();
+            assert_eq!(found, expected, "{}", t.backend_name());
+        }
+    }
+}
