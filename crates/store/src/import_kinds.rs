@@ -629,7 +629,7 @@ pub(crate) fn undo(conn: &mut DbConn, id: i64) -> StoreResult<Removed> {
 mod tests {
     use crm_core::{Actor, CompanyDraft, text};
 
-    use super::{find_keys, keyed};
+    use super::find_keys;
     use crate::schema::companies;
     use crate::testing::TestStore;
 
