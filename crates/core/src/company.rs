@@ -57,6 +57,26 @@ pub struct CompanyDraft {
     pub notes: String,
 }
 
+impl CompanyDraft {
+    /// A company known only by its name, as a row of an import names it.
+    pub fn named(name: &str, responsible_id: Option<i64>) -> Self {
+        CompanyDraft {
+            name: name.to_string(),
+            industry: String::new(),
+            website: String::new(),
+            phones: Vec::new(),
+            emails: Vec::new(),
+            address: String::new(),
+            tax_id: String::new(),
+            bank_details: String::new(),
+            tags: Vec::new(),
+            responsible_id,
+            visible_to_all: false,
+            notes: String::new(),
+        }
+    }
+}
+
 impl CompanyInput {
     /// Checks every field and reports all problems at once.
     pub fn validate(&self, region: Region) -> Result<CompanyDraft> {

@@ -644,23 +644,8 @@ mod tests {
             r#"ООО "Ромашка""#,
         ];
         for t in TestStore::each() {
-            let drafts: Vec<CompanyDraft> = names
-                .iter()
-                .map(|n| CompanyDraft {
-                    name: n.to_string(),
-                    industry: String::new(),
-                    website: String::new(),
-                    phones: Vec::new(),
-                    emails: Vec::new(),
-                    address: String::new(),
-                    tax_id: String::new(),
-                    bank_details: String::new(),
-                    tags: Vec::new(),
-                    responsible_id: None,
-                    visible_to_all: true,
-                    notes: String::new(),
-                })
-                .collect();
+            let drafts: Vec<CompanyDraft> =
+                names.iter().map(|n| CompanyDraft::named(n, None)).collect();
             let ids = t
                 .store
                 .bulk_insert_companies(&Actor::system(), &drafts)

@@ -534,20 +534,7 @@ pub(crate) fn companies_named<'a>(
     let owner = r.settings.responsible_id.or(actor.user_id());
     let drafts: Vec<CompanyDraft> = missing
         .iter()
-        .map(|&(_, name)| CompanyDraft {
-            name: name.to_string(),
-            industry: String::new(),
-            website: String::new(),
-            phones: Vec::new(),
-            emails: Vec::new(),
-            address: String::new(),
-            tax_id: String::new(),
-            bank_details: String::new(),
-            tags: Vec::new(),
-            responsible_id: owner,
-            visible_to_all: false,
-            notes: String::new(),
-        })
+        .map(|&(_, name)| CompanyDraft::named(name, owner))
         .collect();
     r.counts.companies_created += i64::try_from(drafts.len()).unwrap_or(i64::MAX);
     for (&(folded, _), &id) in missing.iter().zip(&ids) {
