@@ -10,7 +10,7 @@ use std::collections::{HashMap, HashSet};
 
 use crm_core::import_kinds::{DealRow, LeadRow, ProductRow, merge_product};
 use crm_core::import_rows::{CompanyRow, ContactRow, Counts, Policy, Problem, Settings};
-use crm_core::{Actor, CompanyDraft, ProductDraft};
+use crm_core::{Actor, CompanyDraft, Email, Phone, ProductDraft};
 use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Text};
 
@@ -229,6 +229,41 @@ macro_rules! keyed {
 }
 pub(crate) use keyed;
 
+/// Which kind of card a phone or e-mail belongs to.
+#[derive(Clone, Copy)]
+pub(crate) enum Party {
+    Contact,
+    Company,
+}
+
+/// The cards of kind `party` that already have one of these phones or e-mails, into `known`
+/// under `p{e164}` and `e{lower}`.
+pub(crate) fn owners_by_phone_and_email<'a>(
+    conn: &mut DbConn,
+    cards: impl Iterator<Item = (&'a [Phone], &'a [Email])>,
+    party: Party,
+    known: &mut HashMap<String, i64>,
+) -> StoreResult<()> {
+    // Phones are found by their digits reversed, which their index holds.
+    let (mut reversed, mut mails) = (Vec::new(), Vec::new());
+    for (phones, emails) in cards {
+        reversed.extend(phones.iter().map(Phone::digits_reversed));
+        mails.extend(emails.iter().map(|e| e.lower().to_string()));
+    }
+    let (by_phone, by_mail) = match party {
+        Party::Contact => (
+            keyed!(phones, digits_rev, e164, contact_id),
+            keyed!(emails, lower, lower, contact_id),
+        ),
+        Party::Company => (
+            keyed!(phones, digits_rev, e164, company_id),
+            keyed!(emails, lower, lower, company_id),
+        ),
+    };
+    lookup(conn, &reversed, 'p', known, &by_phone)?;
+    lookup(conn, &mails, 'e', known, &by_mail)
+}
+
 /// Owners found for `keys` as `by` says, the oldest per key, under `{prefix}{found}`.
 pub(crate) fn lookup(
     conn: &mut DbConn,
@@ -303,13 +338,6 @@ fn write_companies(
         .map(|c| c.draft.tax_id.clone())
         .filter(|t| !t.is_empty())
         .collect();
-    // Phones are found by their digits reversed, which their index holds.
-    let reversed: Vec<String> = ok()
-        .flat_map(|c| c.draft.phones.iter().map(|p| p.digits_reversed()))
-        .collect();
-    let mails: Vec<String> = ok()
-        .flat_map(|c| c.draft.emails.iter().map(|e| e.lower().to_string()))
-        .collect();
     let mut known: HashMap<String, i64> = HashMap::new();
     lookup(
         conn,
@@ -318,20 +346,8 @@ fn write_companies(
         &mut known,
         &keyed!(companies, tax_id, tax_id, id),
     )?;
-    lookup(
-        conn,
-        &reversed,
-        'p',
-        &mut known,
-        &keyed!(phones, digits_rev, e164, company_id),
-    )?;
-    lookup(
-        conn,
-        &mails,
-        'e',
-        &mut known,
-        &keyed!(emails, lower, lower, company_id),
-    )?;
+    let cards = ok().map(|c| (&c.draft.phones[..], &c.draft.emails[..]));
+    owners_by_phone_and_email(conn, cards, Party::Company, &mut known)?;
 
     for Prepared { row, item } in rows {
         let c = match item {

@@ -17,10 +17,10 @@ use serde_json::json;
 use crate::bulk;
 use crate::conn::{DbConn, Store};
 use crate::error::{StoreError, StoreResult};
-use crate::import_kinds::{Batch, Report, find_keys, keyed, lookup, users_by_email};
-use crate::schema::{
-    companies, contacts, emails, import_failures, import_mappings, imports, phones, users,
+use crate::import_kinds::{
+    Batch, Party, Report, find_keys, keyed, owners_by_phone_and_email, users_by_email,
 };
+use crate::schema::{companies, contacts, import_failures, import_mappings, imports, users};
 use crate::scope::admin_only;
 
 /// SQLite's page cache while a batch is written, in KiB. A batch inserts all over the indexes
@@ -570,28 +570,9 @@ pub(crate) fn write_contacts(
     )?;
 
     // Duplicates: by E.164 phone and lower-case e-mail, against the database first.
-    // Phones are found by their digits reversed, which their index holds.
-    let reversed: Vec<String> = ok()
-        .flat_map(|c| c.draft.phones.iter().map(|p| p.digits_reversed()))
-        .collect();
-    let mails: Vec<String> = ok()
-        .flat_map(|c| c.draft.emails.iter().map(|e| e.lower().to_string()))
-        .collect();
     let mut known: HashMap<String, i64> = HashMap::new();
-    lookup(
-        conn,
-        &reversed,
-        'p',
-        &mut known,
-        &keyed!(phones, digits_rev, e164, contact_id),
-    )?;
-    lookup(
-        conn,
-        &mails,
-        'e',
-        &mut known,
-        &keyed!(emails, lower, lower, contact_id),
-    )?;
+    let cards = ok().map(|c| (&c.draft.phones[..], &c.draft.emails[..]));
+    owners_by_phone_and_email(conn, cards, Party::Contact, &mut known)?;
     let matched: Vec<i64> = known
         .values()
         .copied()
